@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"aftercare/accounts"
+	"aftercare/failure"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestOpenSetsUpPragmasAndSchema(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	v, err := st.SchemaVersion(ctx)
+	if err != nil || v != LatestVersion() {
+		t.Fatalf("schema version %d, %v; want %d", v, err, LatestVersion())
+	}
+	var mode string
+	st.w.Raw("PRAGMA journal_mode").Scan(&mode)
+	if mode != "wal" {
+		t.Errorf("journal_mode %q, want wal", mode)
+	}
+	var fk int
+	st.r.Raw("PRAGMA foreign_keys").Scan(&fk)
+	if fk != 1 {
+		t.Errorf("foreign_keys %d on the read pool, want 1", fk)
+	}
+	if err := st.r.Exec("INSERT INTO settings (key, value) VALUES ('x', 'y')").Error; err == nil {
+		t.Error("the read pool accepted a write")
+	}
+}
+
+func TestOpenRefusesSchemaBehindUnlessMigrating(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A database that has the bookkeeping table but nothing applied is treated as new.
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL);
+		INSERT INTO schema_migrations VALUES (0, 'before time', '2020-01-01');`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// "Behind": the code gains a migration the database does not have yet.
+	ctx := context.Background()
+	st, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("a database with nothing applied is set up on open: %v", err)
+	}
+	st.Close()
+
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = append(append([]migration{}, saved...), migration{LatestVersion() + 1, "test column", "ALTER TABLE shops ADD COLUMN city TEXT"})
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrSchemaBehind) {
+		t.Fatalf("open behind: %v, want ErrSchemaBehind", err)
+	}
+	st, err = Open(ctx, path, Options{Migrate: true})
+	if err != nil {
+		t.Fatalf("open with migrate: %v", err)
+	}
+	v, _ := st.SchemaVersion(ctx)
+	st.Close()
+	if v != LatestVersion() {
+		t.Fatalf("after migrate version %d, want %d", v, LatestVersion())
+	}
+	migrations = saved
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrSchemaAhead) {
+		t.Fatalf("open ahead: %v, want ErrSchemaAhead", err)
+	}
+}
+
+func TestUsersSessionsAndScope(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if _, err := st.EnsureShop(ctx, "001", "人民路店"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.EnsureShop(ctx, "001", "another name"); err != nil {
+		t.Fatal("EnsureShop is idempotent:", err)
+	}
+	n := accounts.NewUser{Login: "xiaoli", Name: "小李", Role: accounts.Trainee, ShopCode: "001", HiredOn: "2026-11-01", Password: "long enough pw"}
+	u, err := st.CreateUser(ctx, n, "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ShopName != "人民路店" || u.HiredOn.Format("2006-01-02") != "2026-11-01" || !u.Active {
+		t.Fatalf("created user %+v", u)
+	}
+	_, err = st.CreateUser(ctx, n, "hash")
+	var f failure.Fields
+	if !errors.As(err, &f) || f["login"] == "" {
+		t.Fatalf("duplicate login: %v, want a login field error", err)
+	}
+	n.Login, n.ShopCode = "other", "999"
+	if _, err = st.CreateUser(ctx, n, "hash"); !errors.As(err, &f) || f["shop"] == "" {
+		t.Fatalf("unknown store: %v, want a shop field error", err)
+	}
+
+	if err := st.CreateSession(ctx, "h1", u.ID, st.Now().Add(3600e9)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.SessionUser(ctx, "h1"); err != nil || got.ID != u.ID {
+		t.Fatalf("session user %v, %v", got, err)
+	}
+	if err := st.SetActive(ctx, u.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionUser(ctx, "h1"); !errors.Is(err, failure.ErrUnauthenticated) {
+		t.Fatalf("deactivated user's session still valid: %v", err)
+	}
+	if err := st.CreateSession(ctx, "expired", u.ID, st.Now().Add(-1)); err != nil {
+		t.Fatal(err)
+	}
+	st.SetActive(ctx, u.ID, true)
+	if _, err := st.SessionUser(ctx, "expired"); !errors.Is(err, failure.ErrUnauthenticated) {
+		t.Fatalf("expired session accepted: %v", err)
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Audit(ctx, AuditEntry{Action: "grade.change", Object: "attempt:1", Before: "0.5", After: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.w.Exec("UPDATE audit_log SET after = '1'").Error; err == nil {
+		t.Error("audit log row was updated")
+	}
+	if err := st.w.Exec("DELETE FROM audit_log").Error; err == nil {
+		t.Error("audit log row was deleted")
+	}
+	log, err := st.AuditLog(ctx, 10)
+	if err != nil || len(log) != 1 || log[0].After != "0" {
+		t.Fatalf("audit log %v, %v", log, err)
+	}
+}
+
+func TestBackupIsAConsistentCopy(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if _, err := st.EnsureShop(ctx, "001", "人民路店"); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := st.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Backup(ctx, dest); err == nil {
+		t.Error("backup overwrote an existing file")
+	}
+	cp, err := Open(ctx, dest, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if res, err := cp.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Fatalf("integrity %q, %v", res, err)
+	}
+	if shop, err := cp.ShopByCode(ctx, "001"); err != nil || shop.Name != "人民路店" {
+		t.Fatalf("restored shop %v, %v", shop, err)
+	}
+}
+
+func TestModuleVisits(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	st.EnsureShop(ctx, "001", "店")
+	u, err := st.CreateUser(ctx, accounts.NewUser{Login: "a1", Name: "甲", Role: accounts.Trainee, ShopCode: "001"}, "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := st.RecordModuleVisit(ctx, u.ID, "tiles/tile-problems"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := st.ModuleProgress(ctx, u.ID)
+	if err != nil || p["tiles/tile-problems"].Visits != 3 {
+		t.Fatalf("progress %v, %v", p, err)
+	}
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"aftercare/accounts"
+	"aftercare/courses"
+	"aftercare/failure"
+	"aftercare/store"
+	"aftercare/views"
+)
+
+func (s *Server) healthz(c echo.Context) error {
+	if _, err := s.store.SchemaVersion(c.Request().Context()); err != nil {
+		return err
+	}
+	return c.String(http.StatusOK, "ok")
+}
+
+func (s *Server) home(c echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, "/courses")
+}
+
+func (s *Server) loginForm(c echo.Context) error {
+	if _, ok := currentUser(c); ok {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	f := views.Form{Values: map[string]string{"next": c.QueryParam("next")}}
+	return s.render(c, http.StatusOK, views.LoginPage(s.page(c, "登录", "login"), f))
+}
+
+// safeNext keeps redirects after login on this site: only local absolute paths are followed.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/courses"
+	}
+	return next
+}
+
+func (s *Server) login(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := views.Form{Values: map[string]string{"login": c.FormValue("login"), "next": c.FormValue("next")}, Errors: failure.Fields{}}
+	password := c.FormValue("password")
+	if strings.TrimSpace(f.Values["login"]) == "" {
+		f.Errors.Add("login", "请输入登录名")
+	}
+	if password == "" {
+		f.Errors.Add("password", "请输入密码")
+	}
+	if len(f.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, views.LoginPage(s.page(c, "登录", "login"), f))
+	}
+	u, hash, err := s.store.UserByLogin(ctx, f.Values["login"])
+	if err != nil && !errors.Is(err, failure.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		accounts.CheckPassword(s.dummyHash, password)
+	}
+	if err != nil || !accounts.CheckPassword(hash, password) || !u.Active {
+		_ = s.store.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: "login.failed", Object: "login:" + strings.ToLower(f.Values["login"]), After: c.RealIP()})
+		f.Problem = "登录名或密码不正确。"
+		return s.render(c, http.StatusUnauthorized, views.LoginPage(s.page(c, "登录", "login"), f))
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	_ = s.store.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: "login", Object: "user:" + u.Login, After: c.RealIP()})
+	return c.Redirect(http.StatusSeeOther, safeNext(f.Values["next"]))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if token, ok := c.Get(ctxSession).(string); ok {
+		if err := s.store.DeleteSession(c.Request().Context(), hashToken(token)); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(s.cookie(sessionCookie, "", -1))
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func (s *Server) catalogue(c echo.Context) error {
+	u, _ := currentUser(c)
+	progress, err := s.store.ModuleProgress(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.CataloguePage(s.page(c, "课程", "courses"), views.CatalogueData{Courses: s.catalog.Courses, Progress: progress}))
+}
+
+func (s *Server) course(c echo.Context) error {
+	co, ok := s.catalog.Course(c.Param("course"))
+	if !ok {
+		return failure.ErrNotFound
+	}
+	u, _ := currentUser(c)
+	progress, err := s.store.ModuleProgress(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.CoursePage(s.page(c, co.Title, "courses"), co, progress))
+}
+
+func (s *Server) module(c echo.Context) error {
+	m, ok := s.catalog.Module(c.Param("course") + "/" + c.Param("module"))
+	if !ok {
+		return failure.ErrNotFound
+	}
+	u, _ := currentUser(c)
+	if err := s.store.RecordModuleVisit(c.Request().Context(), u.ID, m.ID); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ModulePage(s.page(c, m.Title, "courses"), m))
+}
+
+func (s *Server) progress(c echo.Context) error {
+	u, _ := currentUser(c)
+	progress, err := s.store.ModuleProgress(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	d := views.ProgressData{Progress: progress}
+	if p, ok := s.catalog.Programme("onboarding"); ok {
+		d.Programme, d.Required = p, p.Hours
+		for _, id := range p.Modules {
+			if m, ok := s.catalog.Module(id); ok {
+				d.Modules = append(d.Modules, m)
+			}
+		}
+	} else {
+		d.Modules = allModules(s.catalog)
+	}
+	return s.render(c, http.StatusOK, views.ProgressPage(s.page(c, "我的进度", "progress"), d))
+}
+
+func allModules(cat *courses.Catalog) []*courses.Module {
+	var out []*courses.Module
+	for _, co := range cat.Courses {
+		out = append(out, co.Modules...)
+	}
+	return out
+}
+
+func (s *Server) users(c echo.Context) error {
+	return s.renderUsers(c, http.StatusOK, views.Form{}, c.QueryParam("created"))
+}
+
+func (s *Server) renderUsers(c echo.Context, status int, f views.Form, created string) error {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	scope := u.ShopID // supervisors see their own store only
+	if u.Role == accounts.Admin {
+		scope = 0
+	}
+	list, err := s.store.Users(ctx, scope)
+	if err != nil {
+		return err
+	}
+	shops, err := s.store.Shops(ctx)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "人员管理", "users")
+	if created != "" {
+		p.Notice = "已添加 " + created
+	}
+	return s.render(c, status, views.UsersPage(p, views.UsersData{Users: list, Shops: shops, Form: f, CanEdit: u.Role == accounts.Admin}))
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor, _ := currentUser(c)
+	n := accounts.NewUser{
+		Login: c.FormValue("login"), Name: c.FormValue("name"), Role: accounts.Role(c.FormValue("role")),
+		ShopCode: c.FormValue("shop"), HiredOn: c.FormValue("hired_on"), Password: c.FormValue("password"),
+	}
+	form := views.Form{Values: map[string]string{"login": n.Login, "name": n.Name, "role": string(n.Role), "shop": n.ShopCode, "hired_on": n.HiredOn}}
+	err := n.Validate()
+	if err == nil {
+		var hash string
+		if hash, err = accounts.HashPassword(n.Password, s.cfg.PasswordCost); err != nil {
+			return err
+		}
+		var created accounts.User
+		if created, err = s.store.CreateUser(ctx, n, hash); err == nil {
+			_ = s.store.Audit(ctx, store.AuditEntry{ActorID: actor.ID, Action: "user.create", Object: "user:" + created.Login, After: string(created.Role) + " " + n.ShopCode})
+			return c.Redirect(http.StatusSeeOther, "/admin/users?created="+created.Login)
+		}
+	}
+	var fields failure.Fields
+	if errors.As(err, &fields) {
+		form.Errors = fields
+		return s.renderUsers(c, http.StatusUnprocessableEntity, form, "")
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"aftercare/static"
+)
+
+// access is who may call a route. Store scope (a supervisor sees only their store) is checked
+// by the handler against the object it loads.
+type access int
+
+const (
+	public access = iota
+	signedIn
+	supervisorOrAdmin
+	adminOnly
+)
+
+// route is one entry of the route list.
+type route struct {
+	method string
+	path   string
+	access access
+	handle echo.HandlerFunc
+}
+
+// routes is every route of the platform, with who may call it. A route that is not here does
+// not exist; the access matrix test walks this list.
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, "/healthz", public, s.healthz},
+		{http.MethodGet, "/login", public, s.loginForm},
+		{http.MethodPost, "/login", public, s.login},
+		{http.MethodPost, "/logout", signedIn, s.logout},
+		{http.MethodGet, "/", signedIn, s.home},
+		{http.MethodGet, "/courses", signedIn, s.catalogue},
+		{http.MethodGet, "/courses/:course", signedIn, s.course},
+		{http.MethodGet, "/courses/:course/:module", signedIn, s.module},
+		{http.MethodGet, "/me/progress", signedIn, s.progress},
+		{http.MethodGet, "/admin/users", supervisorOrAdmin, s.users},
+		{http.MethodPost, "/admin/users", adminOnly, s.createUser},
+	}
+}
+
+func (s *Server) registerRoutes(e *echo.Echo) {
+	for _, r := range s.routes() {
+		e.Add(r.method, r.path, r.handle, s.require(r.access))
+	}
+	assets := http.StripPrefix("/static/", http.FileServer(http.FS(static.FS)))
+	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no folder listings
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		assets.ServeHTTP(w, r)
+	})))
+}

@@ -1,0 +1,121 @@
+// Package web is the HTTP face of the platform and the only package that imports echo. It
+// lists every route in one place (routes.go), checks the session, CSRF token, role and store
+// scope on the server for each request, keeps handlers thin (parse, call the domain, render)
+// and maps every error to a status and a friendly page in one function (errors.go).
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"aftercare/accounts"
+	"aftercare/courses"
+	"aftercare/store"
+	"aftercare/views"
+)
+
+// Config is what the web layer needs from the command line and environment.
+type Config struct {
+	// SessionKey signs CSRF tokens; all instances behind one load balancer share it.
+	SessionKey []byte
+	// SecureCookies marks cookies Secure; set it when the platform is served over TLS.
+	SecureCookies bool
+	// PasswordCost is the bcrypt cost for new password hashes.
+	PasswordCost int
+	// SessionLifetime is how long a sign-in lasts.
+	SessionLifetime time.Duration
+	Logger          *slog.Logger
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	catalog *courses.Catalog
+	log     *slog.Logger
+	echo    *echo.Echo
+	// dummyHash is compared against when a login does not exist, so that a wrong login takes
+	// as long as a wrong password and logins cannot be discovered by timing.
+	dummyHash string
+}
+
+// New builds the server and its router.
+func New(cfg Config, st *store.Store, cat *courses.Catalog) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = accounts.DefaultCost
+	}
+	if cfg.SessionLifetime == 0 {
+		cfg.SessionLifetime = 12 * time.Hour
+	}
+	dummy, err := accounts.HashPassword("not a real password", cfg.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, catalog: cat, log: cfg.Logger, dummyHash: dummy}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Client addresses come from the connection only; X-Forwarded-For is not trusted unless a
+	// deployment configures a trusted proxy here.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit("2M"))
+	e.Use(s.loadSession)
+	e.Use(s.checkCSRF)
+	s.registerRoutes(e)
+	s.echo = e
+	return s, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Shutdown stops the server gracefully when it was started with Start.
+func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a component with the given status. The page is rendered into a pooled buffer
+// first, so a rendering error becomes an error page instead of half a page.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page builds the frame data for a page: the signed-in user and the CSRF token.
+func (s *Server) page(c echo.Context, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav, CSRF: csrfToken(c)}
+	if u, ok := currentUser(c); ok {
+		p.User = &u
+	}
+	return p
+}
