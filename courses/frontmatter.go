@@ -161,3 +161,14 @@ func oneOf(values ...string) func(n *yaml.Node) string {
 		return fmt.Sprintf("%q is not one of %v", n.Value, values)
 	}
 }
+
+// keyLine is the file line of a key in a mapping, or the mapping's own line when absent, so a
+// problem found after decoding (an unknown tag, a missing module) still points at its key.
+func keyLine(n *yaml.Node, lineOffset int, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return lineOffset + n.Content[i].Line - 1
+		}
+	}
+	return lineOffset + n.Line - 1
+}

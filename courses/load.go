@@ -126,10 +126,12 @@ func (l *loader) entries(dir string) []fs.DirEntry {
 func hidden(name string) bool { return strings.HasPrefix(name, ".") }
 
 func (l *loader) loadCourses() {
+	// pending is a Markdown body to render once every module is known, so links resolve.
 	type pending struct {
-		m   *Module
-		doc *markdownDoc
-		dir string
+		doc  *markdownDoc
+		dir  string
+		html *string
+		file string
 	}
 	var modules []pending
 	for _, e := range l.entries("courses") {
@@ -142,10 +144,11 @@ func (l *loader) loadCourses() {
 			l.ps.add(dir, 1, "expected a course folder named NN-slug (e.g. 01-service-basics)")
 			continue
 		}
-		course := l.loadCourse(dir, m[2])
+		course, intro := l.loadCourse(dir, m[2])
 		if course == nil {
 			continue
 		}
+		modules = append(modules, pending{doc: intro, dir: dir, html: &course.IntroHTML, file: course.File})
 		if _, dup := l.cat.courses[course.Slug]; dup {
 			l.ps.add(course.File, 1, "duplicate course slug %q", course.Slug)
 			continue
@@ -176,7 +179,7 @@ func (l *loader) loadCourses() {
 				course.Modules[n-1].Next, mod.Prev = mod, course.Modules[n-1]
 			}
 			course.Modules = append(course.Modules, mod)
-			modules = append(modules, pending{mod, doc, dir})
+			modules = append(modules, pending{doc: doc, dir: dir, html: &mod.HTML, file: file})
 		}
 		if len(course.Modules) == 0 {
 			l.ps.add(course.File, 1, "course %q has no modules", course.Slug)
@@ -187,9 +190,9 @@ func (l *loader) loadCourses() {
 		p.doc.rewriteLinks(p.dir, l.moduleURL, &l.ps)
 		html, err := p.doc.render(p.doc.root)
 		if err != nil {
-			l.ps.add(p.m.File, p.doc.firstLine, "cannot render Markdown: %v", err)
+			l.ps.add(p.file, p.doc.firstLine, "cannot render Markdown: %v", err)
 		}
-		p.m.HTML = html
+		*p.html = html
 	}
 }
 
@@ -201,16 +204,16 @@ func (l *loader) moduleURL(file string) (string, bool) {
 	return m.URL(), true
 }
 
-func (l *loader) loadCourse(dir, slug string) *Course {
+func (l *loader) loadCourse(dir, slug string) (*Course, *markdownDoc) {
 	file := path.Join(dir, "_course.md")
 	src, ok := l.read(file)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	c := &Course{Slug: slug, File: file}
 	doc, ok := splitFrontMatter(file, src, &l.ps)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if root, ok := parseYAML(file, doc.frontLine, doc.front, &l.ps); ok {
 		decodeMapping(file, doc.frontLine, root, map[string]field{
@@ -218,12 +221,9 @@ func (l *loader) loadCourse(dir, slug string) *Course {
 			"summary": {target: &c.Summary},
 			"tags":    {target: &c.Tags},
 		}, "course front matter", &l.ps)
-		l.checkTags(file, doc.frontLine, c.Tags)
+		l.checkTags(file, keyLine(root, doc.frontLine, "tags"), c.Tags)
 	}
-	md := parseMarkdown(l.md, file, doc.body, doc.bodyLine)
-	md.rewriteLinks(dir, func(string) (string, bool) { return "", false }, &Problems{})
-	c.IntroHTML, _ = md.render(md.root)
-	return c
+	return c, parseMarkdown(l.md, file, doc.body, doc.bodyLine)
 }
 
 func (l *loader) loadModule(file string, course *Course, slug string) (*Module, *markdownDoc) {
@@ -250,10 +250,10 @@ func (l *loader) loadModule(file string, course *Course, slug string) (*Module, 
 		}, "module front matter", &l.ps)
 		for _, t := range m.Tracks {
 			if t != "onboarding" && t != "refresher" {
-				l.ps.add(file, doc.frontLine, "tracks: %q is not one of onboarding, refresher", t)
+				l.ps.add(file, keyLine(root, doc.frontLine, "tracks"), "tracks: %q is not one of onboarding, refresher", t)
 			}
 		}
-		l.checkTags(file, doc.frontLine, m.Tags)
+		l.checkTags(file, keyLine(root, doc.frontLine, "tags"), m.Tags)
 	}
 	if !math.IsNaN(hours) {
 		m.Hours = hours
@@ -356,7 +356,7 @@ func (l *loader) loadRoleplay(file, slug string) *Roleplay {
 			"tags":       {target: &r.Tags},
 			"rubric":     {target: &rubric, required: true},
 		}, "scenario front matter", &l.ps)
-		l.checkTags(file, doc.frontLine, r.Tags)
+		l.checkTags(file, keyLine(root, doc.frontLine, "tags"), r.Tags)
 		if rubric.Kind != 0 {
 			r.Rubric = l.decodeRubric(file, doc.frontLine, &rubric)
 		}
@@ -505,14 +505,7 @@ func (l *loader) loadProgramme(file, slug string) *Programme {
 		"due_days":   {target: &p.DueDays, check: between(1, 366, 1)},
 		"assessment": {target: &assessment, required: true},
 	}, "programme front matter", &l.ps)
-	line := func(key string) int {
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			if root.Content[i].Value == key {
-				return doc.frontLine + root.Content[i].Line - 1
-			}
-		}
-		return doc.frontLine
-	}
+	line := func(key string) int { return keyLine(root, doc.frontLine, key) }
 	for _, id := range p.Modules {
 		if _, ok := l.cat.modules[id]; !ok {
 			l.ps.add(file, line("modules"), "module %q does not exist (write course/module, e.g. complaint-handling/four-steps)", id)

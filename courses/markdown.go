@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -41,9 +43,41 @@ func parseMarkdown(md goldmark.Markdown, file string, src []byte, firstLine int)
 			d.starts = append(d.starts, i+1)
 		}
 	}
-	d.root = md.Parser().Parse(text.NewReader(src))
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]bool{}}))
+	d.root = md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	return d
 }
+
+// headingIDs makes heading IDs that keep Chinese characters, so that `#要点` links work and IDs
+// read like their headings; goldmark's default keeps only ASCII.
+type headingIDs struct{ seen map[string]bool }
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.TrimSpace(string(value)) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	id := strings.TrimSuffix(b.String(), "-")
+	if id == "" {
+		id = "section"
+	}
+	unique := id
+	for i := 1; h.seen[unique]; i++ {
+		unique = id + "-" + strconv.Itoa(i)
+	}
+	h.seen[unique] = true
+	return []byte(unique)
+}
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = true }
 
 // lineAt converts a byte offset in the body to a line of the file.
 func (d *markdownDoc) lineAt(offset int) int {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // WriteGIFT writes questions as GIFT that Moodle imports and that ParseGIFT
@@ -111,29 +110,37 @@ func writeQuestion(b *strings.Builder, q Question) error {
 	return nil
 }
 
-// writeComment writes the "// [id:…] [tag:…]" line Moodle reads IDs and
-// tags from, if the question has either.
+// writeComment writes the "// [id:…]" and "// [tag:…]" lines Moodle reads
+// IDs and tags from, one to a line so that no token can run into the next.
+// An ID can itself contain "[tag:…]", which reads back as a tag, so the ID
+// goes where those tags stand in the list; a final check refuses anything
+// that would not read back the same.
 func writeComment(b *strings.Builder, q Question) error {
 	if q.ID == "" && len(q.Tags) == 0 {
 		return nil
 	}
-	if strings.ContainsFunc(q.ID, unicode.IsControl) {
-		return fmt.Errorf("ID %q contains a control character", q.ID)
-	}
-	for _, t := range q.Tags {
-		if t == "" || strings.ContainsAny(t, "<>`") || strings.ContainsFunc(t, unicode.IsControl) {
-			return fmt.Errorf("tag %q is empty or contains <, >, ` or a control character", t)
-		}
-	}
 	bracket := strings.NewReplacer("]", `\]`)
-	b.WriteString("//")
-	if q.ID != "" {
-		b.WriteString(" [id:" + bracket.Replace(q.ID) + "]")
-	}
+	var lines []string
 	for _, t := range q.Tags {
-		b.WriteString(" [tag:" + bracket.Replace(t) + "]")
+		lines = append(lines, "// [tag:"+bracket.Replace(t)+"]\n")
 	}
-	b.WriteString("\n")
+	if q.ID != "" {
+		idLine := "// [id:" + bracket.Replace(q.ID) + "]\n"
+		_, implied := idAndTags(idLine)
+		at := 0
+		for at <= len(q.Tags)-len(implied) && !slices.Equal(q.Tags[at:at+len(implied)], implied) {
+			at++
+		}
+		if at > len(q.Tags)-len(implied) {
+			at = 0
+		}
+		lines = slices.Insert(slices.Delete(lines, at, min(at+len(implied), len(lines))), at, idLine)
+	}
+	comment := strings.Join(lines, "")
+	if id, tags := idAndTags(comment); id != q.ID || !slices.Equal(tags, q.Tags) {
+		return fmt.Errorf("GIFT cannot write ID %q with tags %q so that they read back the same", q.ID, q.Tags)
+	}
+	b.WriteString(comment)
 	return nil
 }
 

@@ -151,7 +151,8 @@ func CohenKappa(pairs []RatingPair, w Weighting) (float64, bool) {
 	return 1 - observed*float64(len(pairs))/expected, true
 }
 
-// CriterionAgreement is the agreement on one rubric criterion.
+// CriterionAgreement is the agreement on one rubric criterion: one row of the admin's
+// "which criteria do raters disagree on" table.
 type CriterionAgreement struct {
 	Key string
 	Agreement

@@ -135,7 +135,10 @@ func TestCohenKappaEdges(t *testing.T) {
 }
 
 func TestAgree(t *testing.T) {
-	nine := table([][]int{{3, 0, 0}, {0, 3, 0}, {0, 0, 3}})
+	// nine returns nine agreeing pairs on 0..2 plus extra ones, in a new slice each time.
+	nine := func(extra ...RatingPair) []RatingPair {
+		return append(table([][]int{{3, 0, 0}, {0, 3, 0}, {0, 0, 3}}), extra...)
+	}
 	tests := []struct {
 		name  string
 		pairs []RatingPair
@@ -143,10 +146,10 @@ func TestAgree(t *testing.T) {
 	}{
 		{"no pairs", nil, Agreement{}},
 		{"only invalid pairs", []RatingPair{{5, 0, 3}, {0, 0, 0}}, Agreement{Skipped: 2}},
-		{"too few pairs for kappa", nine, Agreement{Pairs: 9, Exact: 1, Adjacent: 1}},
+		{"too few pairs for kappa", nine(), Agreement{Pairs: 9, Exact: 1, Adjacent: 1}},
 		{"ten identical pairs: kappa undefined", table([][]int{{0, 0}, {0, 10}}), Agreement{Pairs: 10, Exact: 1, Adjacent: 1}},
-		{"ten agreeing pairs", append(nine, RatingPair{1, 1, 2}), Agreement{Pairs: 10, Exact: 1, Adjacent: 1, Kappa: 1, KappaOK: true}},
-		{"mixed Max: no kappa, shares still count", append(nine, RatingPair{1, 3, 4}, RatingPair{0, 0, 4}),
+		{"ten agreeing pairs", nine(RatingPair{1, 1, 2}), Agreement{Pairs: 10, Exact: 1, Adjacent: 1, Kappa: 1, KappaOK: true}},
+		{"mixed Max: no kappa, shares still count", nine(RatingPair{1, 3, 4}, RatingPair{0, 0, 4}),
 			Agreement{Pairs: 11, Exact: 10.0 / 11, Adjacent: 10.0 / 11, MeanAbsDiff: 2.0 / 11}},
 		// SAS table above: 13 of 19 exact, 18 of 19 within one level (the 1 at 0→2 is not),
 		// |A−B| sums to 7; kappa is the linear one, 0.4701.

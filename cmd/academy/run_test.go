@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"aftercare/content"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestRunServesHealthzOnARandomPort(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := filepath.Join(t.TempDir(), "academy.db")
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", db}, env(nil), pw, io.Discard)
+		pw.Close()
+	}()
+	var out bytes.Buffer
+	lines := bufio.NewScanner(pr)
+	addr := ""
+	for addr == "" && lines.Scan() {
+		out.WriteString(lines.Text() + "\n")
+		if rest, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
+			addr = rest
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if addr == "" {
+		t.Fatalf("server did not say where it listens; output:\n%s\nerr: %v", out.String(), <-done)
+	}
+	for _, login := range []string{"admin", "supervisor", "trainee", "trainee2"} {
+		if !strings.Contains(out.String(), "  "+login+" ") {
+			t.Errorf("demo login %q not printed:\n%s", login, out.String())
+		}
+	}
+	res, err := http.Get(addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != "ok" {
+		t.Fatalf("healthz: %d %q", res.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after cancel", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop after cancel")
+	}
+}
+
+// brokenContent copies the bundled content to a folder and breaks one module.
+func brokenContent(t *testing.T) (dir, module string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, content.FS); err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := fs.Glob(content.FS, "courses/*/01-*.md")
+	if len(matches) == 0 {
+		t.Fatal("no module in the bundled content")
+	}
+	module = matches[0]
+	broken := "---\ntitle: 坏掉的一课\nhours: many\nsecret: 1\n---\n正文\n"
+	if err := os.WriteFile(filepath.Join(dir, module), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, module
+}
+
+func TestBrokenModuleIsReportedByCheckAndServe(t *testing.T) {
+	dir, module := brokenContent(t)
+	wantLines := []string{module + ":3: hours: want a number", module + `:4: unknown key "secret"`}
+
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "--content", dir}, env(nil), &out, io.Discard)
+	if err == nil {
+		t.Fatal("check passed broken content")
+	}
+	for _, w := range wantLines {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("check output lacks %q:\n%s", w, out.String())
+		}
+	}
+
+	out.Reset()
+	err = run(context.Background(), []string{"check", "--json"}, env(map[string]string{"ACADEMY_CONTENT": dir}), &out, io.Discard)
+	var report struct {
+		Modules int `json:"modules"`
+		Errors  []struct {
+			File    string `json:"file"`
+			Line    int    `json:"line"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if jerr := json.Unmarshal(out.Bytes(), &report); jerr != nil || err == nil {
+		t.Fatalf("check --json: %v / %v\n%s", jerr, err, out.String())
+	}
+	if len(report.Errors) < 2 || report.Errors[0].File == "" || report.Modules == 0 {
+		t.Fatalf("check --json report: %+v", report)
+	}
+
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--content", dir, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "a.db")}, env(nil), io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "problem") {
+		t.Fatalf("serve started on broken content: %v", err)
+	}
+	for _, w := range wantLines {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("serve output lacks %q:\n%s", w, stderr.String())
+		}
+	}
+}
+
+func TestUsersMigrateAndBackupCommands(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "academy.db")
+	vars := map[string]string{"ACADEMY_DB": db, "ACADEMY_PASSWORD": "a long enough password"}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"users", "add", "--login", "xiaoli", "--name", "小李", "--store", "003", "--store-name", "新店", "--hired", "2026-11-01"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	err := run(ctx, []string{"users", "add", "--login", "x", "--name", "", "--role", "boss"}, env(vars), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "role") {
+		t.Fatalf("bad user accepted: %v", err)
+	}
+	if err := run(ctx, []string{"users", "set-password", "--user", "xiaoli"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"users", "list"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "xiaoli") || !strings.Contains(out.String(), "新店") {
+		t.Fatalf("users list:\n%s", out.String())
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if err := run(ctx, []string{"backup", copyPath}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"users", "list", "--db", copyPath}, env(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "xiaoli") {
+		t.Fatalf("the backup does not hold the user: %v\n%s", err, out.String())
+	}
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium for a test. Without a browser the test is skipped on a
+// developer's machine and fails in CI (CI is set), where .ci/run installs Debian's chromium.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium found; CI must run the browser tests (apt-get install chromium)")
+		}
+		t.Skip("no Chromium installed; install Debian's chromium to run the browser journeys")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(420, 900), // a phone-sized window: staff use phones on the floor
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// screenshot saves a full-page PNG when ACADEMY_SCREENSHOTS names a folder.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("ACADEMY_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func TestBrowserLoginCatalogueModule(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := browser(t)
+	cat := realCatalog(t)
+	module := cat.Courses[0].Modules[0]
+
+	var title, heading, lesson, adminPage string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(env.srv.URL+"/courses"),
+		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
+		chromedp.Title(&title),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(title, "登录") {
+		t.Fatalf("anonymous visit did not land on the login page: %q", title)
+	}
+	screenshot(t, ctx, "login")
+	// A wrong password re-renders the form with the message.
+	var alert string
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys(`#login`, "trainee-a", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "not the password", chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.alert`, chromedp.ByQuery),
+		chromedp.Text(`.alert`, &alert, chromedp.ByQuery),
+	)
+	if err != nil || !strings.Contains(alert, "登录名或密码不正确") {
+		t.Fatalf("wrong password: %q, %v", alert, err)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.grid`, chromedp.ByQuery),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil || heading != "课程" {
+		t.Fatalf("after login: heading %q, %v", heading, err)
+	}
+	screenshot(t, ctx, "catalogue")
+	err = chromedp.Run(ctx,
+		chromedp.Click(`a[href="/courses/`+module.Course.Slug+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`ol.modules`, chromedp.ByQuery),
+		chromedp.Click(`a[href="`+module.URL()+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`article.lesson`, chromedp.ByQuery),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+		chromedp.Text(`article.lesson`, &lesson, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading != module.Title || len([]rune(lesson)) < 500 {
+		t.Fatalf("module page: heading %q, lesson of %d characters", heading, len([]rune(lesson)))
+	}
+	screenshot(t, ctx, "module")
+	// A trainee who types the admin address gets the friendly refusal, not the page.
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(env.srv.URL+"/admin/users"),
+		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
+		chromedp.Text(`main`, &adminPage, chromedp.ByQuery),
+	)
+	if err != nil || !strings.Contains(adminPage, "没有权限") || strings.Contains(adminPage, "trainee-b") {
+		t.Fatalf("trainee on the admin page saw %q (%v)", adminPage, err)
+	}
+}
