@@ -10,8 +10,8 @@ import (
 // minimal is a small, valid content tree; tests break one file at a time.
 func minimal() fstest.MapFS {
 	return fstest.MapFS{
-		"tags.yaml": {Data: []byte("complaint: 投诉处理\nlaw: 法规\n")},
-		"kpis.yaml": {Data: []byte("- key: satisfaction\n  name: 满意度\n  unit: 分\n  target: 4.8\n  direction: higher\n  weight: 100\n  remedial: [basics/listen]\n")},
+		"tags.yaml":                    {Data: []byte("complaint: 投诉处理\nlaw: 法规\n")},
+		"kpis.yaml":                    {Data: []byte("- key: satisfaction\n  name: 满意度\n  unit: 分\n  target: 4.8\n  direction: higher\n  weight: 100\n  remedial: [basics/listen]\n")},
 		"courses/01-basics/_course.md": {Data: []byte("---\ntitle: 基础\n---\n介绍，见[第一课](01-listen.md)。\n")},
 		"courses/01-basics/01-listen.md": {Data: []byte(`---
 title: 倾听

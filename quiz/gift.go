@@ -499,6 +499,9 @@ func numericalAnswer(s string) (value string, tolerance float64, err error) {
 			return "", 0, fmt.Errorf("numerical range %q is not two numbers min..max", s)
 		}
 		mid := (hi + lo) / 2
+		if math.IsInf(mid, 0) {
+			return "", 0, fmt.Errorf("numerical range %q is too large", s)
+		}
 		return strconv.FormatFloat(mid, 'f', -1, 64), hi - mid, nil
 	}
 	value, tol := phpTrim(s), "0"

@@ -320,6 +320,7 @@ func TestParseGIFTErrors(t *testing.T) {
 		{"numerical not a number", "::a::Q{#abc}", 1, `"abc" is not a number`},
 		{"numerical bad tolerance", "::a::Q{#5:x}", 1, `tolerance "x"`},
 		{"numerical bad range", "::a::Q{#1..x}", 1, "range"},
+		{"numerical range overflows", "::a::Q{#1e308..1.7e308}", 1, "too large"},
 		{"numerical without answer", "::a::Q{#~#fb}", 1, "no answer"},
 		{"numerical never 100%", "::a::Q{#=%50%5}", 1, "no answer is worth 100%"},
 		{"category then text", "$CATEGORY: a\n::q::Q{T}", 1, "blank line"},

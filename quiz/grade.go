@@ -82,7 +82,10 @@ func ValidateResponse(q Question, l Layout, r Response) error {
 }
 
 // Grade marks a response the way Moodle's question types do. A response
-// that fails ValidateResponse earns a zero Mark with no feedback.
+// that fails ValidateResponse earns a zero Mark with no feedback. A typed
+// (short-answer or numerical) response earns the best-scoring answer it
+// matches; Moodle takes the first match in the author's order, which is the
+// same whenever answers are listed best first, as they usually are.
 // Descriptions and categories earn a zero Mark (see Graded). To regrade an
 // attempt after a question was corrected, grade the stored response against
 // the new question and compare the marks with Diff.

@@ -14,23 +14,23 @@ type Type string
 // the pseudo-question for a GIFT "$CATEGORY:" line, kept in the list so that
 // a writer can put the category back where it was.
 const (
-	MultiChoice Type = "multichoice"
-	TrueFalse   Type = "truefalse"
-	ShortAnswer Type = "shortanswer"
-	Matching    Type = "matching"
-	Numerical   Type = "numerical"
-	Essay       Type = "essay"
-	Description Type = "description"
-	Category    Type = "category"
+	MultiChoice Type = "multichoice" // pick one (Single) or several answers
+	TrueFalse   Type = "truefalse"   // true or false
+	ShortAnswer Type = "shortanswer" // type a word, compared with patterns
+	Matching    Type = "matching"    // match each stem with an answer
+	Numerical   Type = "numerical"   // type a number, accepted within a tolerance
+	Essay       Type = "essay"       // free text, marked by a person
+	Description Type = "description" // text only, not graded
+	Category    Type = "category"    // a "$CATEGORY:" line, not a question
 )
 
 // The text formats GIFT can declare with a [name] prefix. FormatMoodle is
 // the default when a text declares none.
 const (
-	FormatMoodle   = "moodle"
-	FormatHTML     = "html"
-	FormatPlain    = "plain"
-	FormatMarkdown = "markdown"
+	FormatMoodle   = "moodle"   // Moodle's auto-format: plain text with light HTML
+	FormatHTML     = "html"     // HTML as written
+	FormatPlain    = "plain"    // plain text, shown literally
+	FormatMarkdown = "markdown" // Markdown
 )
 
 // Answer is one answer of a multiple-choice, short-answer or numerical

@@ -32,7 +32,7 @@ func checkUTF8(src []byte) *Error {
 		if r == utf8.RuneError && size <= 1 {
 			return &Error{
 				Line: 1 + bytes.Count(src[:i], []byte("\n")),
-				Message: fmt.Sprintf("the file is not UTF-8 (byte 0x%02X cannot start a UTF-8 character); "+
+				Message: fmt.Sprintf("the file is not UTF-8 (byte 0x%02X is not valid UTF-8); "+
 					"save it as UTF-8 and import it again", src[i]),
 			}
 		}

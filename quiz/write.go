@@ -1,7 +1,6 @@
 package quiz
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -11,7 +10,7 @@ import (
 
 // WriteGIFT writes questions as GIFT that Moodle imports and that ParseGIFT
 // reads back as the same questions (all fields but Line). The layout follows
-// Moodle's own export: a "//" comment with the ID and tags, then
+// Moodle's own export: "//" comment lines with the ID and tags, then
 // "::name::text{ answers }", one answer per line, a blank line between
 // questions. It returns an error, before writing anything, for a question
 // that GIFT cannot express, such as an unknown type or a matching question
@@ -24,11 +23,8 @@ func WriteGIFT(w io.Writer, qs []Question) error {
 		}
 		b.WriteString("\n")
 	}
-	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString(b.String()); err != nil {
-		return err
-	}
-	return bw.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // giftEscaper escapes GIFT's control characters and newlines. Carriage
@@ -119,22 +115,23 @@ func writeComment(b *strings.Builder, q Question) error {
 	if q.ID == "" && len(q.Tags) == 0 {
 		return nil
 	}
-	bracket := strings.NewReplacer("]", `\]`)
+	bracket := func(s string) string { return strings.ReplaceAll(s, "]", `\]`) }
 	var lines []string
 	for _, t := range q.Tags {
-		lines = append(lines, "// [tag:"+bracket.Replace(t)+"]\n")
+		lines = append(lines, "// [tag:"+bracket(t)+"]\n")
 	}
 	if q.ID != "" {
-		idLine := "// [id:" + bracket.Replace(q.ID) + "]\n"
+		idLine := "// [id:" + bracket(q.ID) + "]\n"
 		_, implied := idAndTags(idLine)
 		at := 0
-		for at <= len(q.Tags)-len(implied) && !slices.Equal(q.Tags[at:at+len(implied)], implied) {
-			at++
+		for i := 0; i+len(implied) <= len(q.Tags); i++ {
+			if slices.Equal(q.Tags[i:i+len(implied)], implied) {
+				at = i
+				break
+			}
 		}
-		if at > len(q.Tags)-len(implied) {
-			at = 0
-		}
-		lines = slices.Insert(slices.Delete(lines, at, min(at+len(implied), len(lines))), at, idLine)
+		// The ID line takes the place of the tag lines it reads back as.
+		lines = slices.Replace(lines, at, min(at+len(implied), len(lines)), idLine)
 	}
 	comment := strings.Join(lines, "")
 	if id, tags := idAndTags(comment); id != q.ID || !slices.Equal(tags, q.Tags) {

@@ -100,6 +100,9 @@ func TestRoundTripTrickyQuestions(t *testing.T) {
 		{Type: MultiChoice, Name: "thirds", Text: "Q", Format: "moodle", Answers: []Answer{
 			{Text: "a", Fraction: 0.3333333}, {Text: "b", Fraction: 0.6666667}, {Text: "c", Fraction: -0.1428571}}},
 		{Type: TrueFalse, Name: "tags", Text: "Q", Format: "moodle", ID: "x]y", Tags: []string{"a]", "售后"}},
+		// From "// [tag:a] [id:0[tag:0] [tag:b]": the ID's text also reads as a tag.
+		{Type: TrueFalse, Name: "id holding a tag", Text: "Q", Format: "moodle", ID: "0[tag:0", Tags: []string{"a", "0", "b"}},
+		{Type: TrueFalse, Name: "id ending in a backslash", Text: "Q", Format: "moodle", ID: `x\`, Tags: []string{`y\`}},
 	}
 	assertRoundTrip(t, qs)
 }

@@ -155,7 +155,7 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdou
 				return err
 			}
 		}
-		hash, err := accounts.HashPassword(n.Password, accounts.DefaultCost)
+		hash, err := accounts.HashPassword(n.Password, passwordCost)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdou
 		if msg := accounts.PasswordProblem(pw); msg != "" {
 			return errors.New(msg)
 		}
-		hash, err := accounts.HashPassword(pw, accounts.DefaultCost)
+		hash, err := accounts.HashPassword(pw, passwordCost)
 		if err != nil {
 			return err
 		}

@@ -14,8 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"aftercare/content"
 )
+
+func init() { passwordCost = bcrypt.MinCost } // bcrypt at full cost would dominate the tests
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }

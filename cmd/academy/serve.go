@@ -39,11 +39,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if cfg.demo {
-		if err := createDemoAccounts(ctx, st, stdout, accounts.DefaultCost); err != nil {
+		if err := createDemoAccounts(ctx, st, stdout, passwordCost); err != nil {
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{SessionKey: key, SecureCookies: cfg.secureCookies, Logger: logger}, st, cat)
+	srv, err := web.New(web.Config{SessionKey: key, SecureCookies: cfg.secureCookies, PasswordCost: passwordCost, Logger: logger}, st, cat)
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	return nil
 }
+
+// passwordCost is the bcrypt cost for every password the command hashes; tests lower it.
+var passwordCost = accounts.DefaultCost
 
 func catalogSummary(cat *courses.Catalog) courses.Summary { return cat.Summarise() }
 
