@@ -69,6 +69,36 @@ CREATE TABLE module_progress (
 	PRIMARY KEY (user_id, module_id)
 );
 `},
+	{2, "quiz attempts", `
+CREATE TABLE attempts (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	quiz TEXT NOT NULL,
+	number INTEGER NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('open','awaiting_grading','finished')),
+	started_at DATETIME NOT NULL,
+	deadline DATETIME,
+	submitted_at DATETIME,
+	pass INTEGER NOT NULL,
+	score REAL NOT NULL DEFAULT 0,
+	passed BOOLEAN NOT NULL DEFAULT 0,
+	UNIQUE (user_id, quiz, number)
+);
+CREATE INDEX attempts_quiz ON attempts(quiz, state);
+CREATE TABLE attempt_items (
+	attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+	position INTEGER NOT NULL,
+	question_key TEXT NOT NULL,
+	layout TEXT NOT NULL,
+	response TEXT NOT NULL DEFAULT '{}',
+	fraction REAL,
+	correct BOOLEAN NOT NULL DEFAULT 0,
+	needs_grading BOOLEAN NOT NULL DEFAULT 0,
+	feedback TEXT NOT NULL DEFAULT '[]',
+	PRIMARY KEY (attempt_id, position)
+);
+CREATE INDEX attempt_items_question ON attempt_items(question_key);
+`},
 }
 
 // LatestVersion is the schema version this code expects.

@@ -123,7 +123,11 @@ func (s *Server) progress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := views.ProgressData{Progress: progress}
+	attempts, err := s.store.Attempts(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	d := views.ProgressData{Progress: progress, Attempts: attempts}
 	if p, ok := s.catalog.Programme("onboarding"); ok {
 		d.Programme, d.Required = p, p.Hours
 		for _, id := range p.Modules {

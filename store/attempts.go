@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"aftercare/accounts"
+	"aftercare/failure"
+	"aftercare/quiz"
+)
+
+// Lookup finds the current version of a question by its key; grading always uses it, so a
+// regrade after a fix uses the fixed question.
+type Lookup func(key string) (quiz.Question, bool)
+
+type attemptRow struct {
+	ID          int64
+	UserID      int64
+	Quiz        string
+	Number      int
+	State       string
+	StartedAt   time.Time
+	Deadline    sql.NullTime
+	SubmittedAt sql.NullTime
+	Pass        int
+	Score       float64
+	Passed      bool
+}
+
+type itemRow struct {
+	AttemptID    int64
+	Position     int
+	QuestionKey  string
+	Layout       string
+	Response     string
+	Fraction     sql.NullFloat64
+	Correct      bool
+	NeedsGrading bool
+	Feedback     string
+}
+
+func (r attemptRow) attempt() quiz.Attempt {
+	a := quiz.Attempt{ID: r.ID, UserID: r.UserID, Quiz: r.Quiz, Number: r.Number, State: quiz.AttemptState(r.State),
+		StartedAt: r.StartedAt, Pass: r.Pass, Score: r.Score, Passed: r.Passed}
+	if r.Deadline.Valid {
+		a.Deadline = r.Deadline.Time
+	}
+	if r.SubmittedAt.Valid {
+		a.SubmittedAt = r.SubmittedAt.Time
+	}
+	return a
+}
+
+func (r itemRow) item() (quiz.AttemptItem, error) {
+	it := quiz.AttemptItem{Position: r.Position, Key: r.QuestionKey}
+	if err := json.Unmarshal([]byte(r.Layout), &it.Layout); err != nil {
+		return it, fmt.Errorf("attempt %d item %d layout: %w", r.AttemptID, r.Position, err)
+	}
+	if err := json.Unmarshal([]byte(r.Response), &it.Response); err != nil {
+		return it, fmt.Errorf("attempt %d item %d response: %w", r.AttemptID, r.Position, err)
+	}
+	if r.Fraction.Valid || r.NeedsGrading {
+		m := &quiz.Mark{Fraction: r.Fraction.Float64, Correct: r.Correct, NeedsGrading: r.NeedsGrading}
+		if err := json.Unmarshal([]byte(r.Feedback), &m.Feedback); err != nil {
+			return it, err
+		}
+		it.Mark = m
+	}
+	return it, nil
+}
+
+// StartAttempt resumes the person's open attempt at the quiz if there is one; otherwise it
+// checks the attempt limit and stores a new attempt with the questions and layouts given.
+// Both happen in one immediate transaction, so two clicks cannot open two attempts.
+func (s *Store) StartAttempt(ctx context.Context, userID int64, quizID string, rules quiz.AttemptRules, keys []string, layouts []quiz.Layout) (quiz.Attempt, bool, error) {
+	if len(keys) != len(layouts) || len(keys) == 0 {
+		return quiz.Attempt{}, false, errors.New("start attempt: keys and layouts must match and not be empty")
+	}
+	var id int64
+	resumed := false
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var open []int64
+		if err := tx.Raw("SELECT id FROM attempts WHERE user_id = ? AND quiz = ? AND state = 'open'", userID, quizID).Scan(&open).Error; err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			id, resumed = open[0], true
+			return nil
+		}
+		var made int
+		if err := tx.Raw("SELECT COUNT(*) FROM attempts WHERE user_id = ? AND quiz = ?", userID, quizID).Scan(&made).Error; err != nil {
+			return err
+		}
+		if err := rules.CanStart(made); err != nil {
+			return err
+		}
+		now := s.Now()
+		row := attemptRow{UserID: userID, Quiz: quizID, Number: made + 1, State: string(quiz.Open), StartedAt: now, Pass: rules.Pass}
+		if d := rules.Deadline(now); !d.IsZero() {
+			row.Deadline = sql.NullTime{Time: d, Valid: true}
+		}
+		if err := tx.Table("attempts").Create(&row).Error; err != nil {
+			return err
+		}
+		id = row.ID
+		for i, key := range keys {
+			layout, _ := json.Marshal(layouts[i])
+			if err := tx.Exec("INSERT INTO attempt_items (attempt_id, position, question_key, layout) VALUES (?, ?, ?, ?)",
+				id, i, key, string(layout)).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return quiz.Attempt{}, false, err
+	}
+	a, err := s.Attempt(ctx, id)
+	return a, resumed, err
+}
+
+// Attempt loads an attempt with its items; a missing attempt is failure.ErrNotFound. Callers
+// check who may see it (AttemptOwner).
+func (s *Store) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
+	return loadAttempt(s.w.WithContext(ctx), id)
+}
+
+func loadAttempt(db *gorm.DB, id int64) (quiz.Attempt, error) {
+	var row attemptRow
+	err := db.Table("attempts").Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return quiz.Attempt{}, failure.ErrNotFound
+	} else if err != nil {
+		return quiz.Attempt{}, err
+	}
+	a := row.attempt()
+	var items []itemRow
+	if err := db.Table("attempt_items").Where("attempt_id = ?", id).Order("position").Find(&items).Error; err != nil {
+		return a, err
+	}
+	for _, r := range items {
+		it, err := r.item()
+		if err != nil {
+			return a, err
+		}
+		a.Items = append(a.Items, it)
+	}
+	return a, nil
+}
+
+// AttemptOwner is the person who made an attempt, for the scope check.
+func (s *Store) AttemptOwner(ctx context.Context, a quiz.Attempt) (accounts.User, error) {
+	return s.UserByID(ctx, a.UserID)
+}
+
+// SaveResponses stores answers of an open attempt without grading them. Only the owner may
+// save, and only while time is left.
+func (s *Store) SaveResponses(ctx context.Context, attemptID, userID int64, rules quiz.AttemptRules, responses map[int]quiz.Response) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := loadAttempt(tx, attemptID)
+		if err != nil {
+			return err
+		}
+		if a.UserID != userID {
+			return failure.ErrNotFound
+		}
+		if a.State != quiz.Open {
+			return failure.ErrConflict
+		}
+		if rules.TimeUp(a.Deadline, s.Now()) {
+			return quiz.ErrTimeUp
+		}
+		return saveResponses(tx, attemptID, responses)
+	})
+}
+
+func saveResponses(tx *gorm.DB, attemptID int64, responses map[int]quiz.Response) error {
+	for pos, r := range responses {
+		b, _ := json.Marshal(r)
+		if err := tx.Exec("UPDATE attempt_items SET response = ? WHERE attempt_id = ? AND position = ?", string(b), attemptID, pos).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SubmitAttempt stores the final answers and grades the attempt in one immediate transaction.
+// A second submit of the same attempt (a double click, a replayed request, a second instance)
+// finds it no longer open and gets failure.ErrConflict, so it counts once. A submit after the
+// time limit and its grace is refused with quiz.ErrTimeUp, and the attempt is closed with the
+// answers saved before the limit.
+func (s *Store) SubmitAttempt(ctx context.Context, attemptID, userID int64, rules quiz.AttemptRules, responses map[int]quiz.Response, lookup Lookup) (quiz.Attempt, error) {
+	var late bool
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := loadAttempt(tx, attemptID)
+		if err != nil {
+			return err
+		}
+		if a.UserID != userID {
+			return failure.ErrNotFound
+		}
+		if a.State != quiz.Open {
+			return failure.ErrConflict
+		}
+		if late = rules.TimeUp(a.Deadline, s.Now()); !late {
+			if err := saveResponses(tx, attemptID, responses); err != nil {
+				return err
+			}
+			for i := range a.Items {
+				if r, ok := responses[a.Items[i].Position]; ok {
+					a.Items[i].Response = r
+				}
+			}
+		}
+		return gradeAndClose(tx, a, lookup, s.Now())
+	})
+	if err != nil {
+		return quiz.Attempt{}, err
+	}
+	if late {
+		return quiz.Attempt{}, quiz.ErrTimeUp
+	}
+	return s.Attempt(ctx, attemptID)
+}
+
+// CloseIfTimeUp grades and closes an open attempt whose time and grace have run out, with the
+// answers saved so far; it reports whether it closed it.
+func (s *Store) CloseIfTimeUp(ctx context.Context, attemptID int64, rules quiz.AttemptRules, lookup Lookup) (bool, error) {
+	closed := false
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := loadAttempt(tx, attemptID)
+		if err != nil || a.State != quiz.Open || !rules.TimeUp(a.Deadline, s.Now()) {
+			return err
+		}
+		closed = true
+		return gradeAndClose(tx, a, lookup, s.Now())
+	})
+	return closed, err
+}
+
+func gradeAndClose(tx *gorm.DB, a quiz.Attempt, lookup Lookup, now time.Time) error {
+	marks := make([]quiz.Mark, 0, len(a.Items))
+	for _, it := range a.Items {
+		q, ok := lookup(it.Key)
+		var m quiz.Mark
+		if ok {
+			m = quiz.Grade(q, it.Layout, it.Response)
+		}
+		marks = append(marks, m)
+		if err := storeMark(tx, a.ID, it.Position, m); err != nil {
+			return err
+		}
+	}
+	score, passed, state := quiz.Result(marks, a.Pass)
+	return tx.Exec("UPDATE attempts SET state = ?, submitted_at = ?, score = ?, passed = ? WHERE id = ?",
+		string(state), now, score, passed, a.ID).Error
+}
+
+func storeMark(tx *gorm.DB, attemptID int64, pos int, m quiz.Mark) error {
+	fb, _ := json.Marshal(m.Feedback)
+	var fraction any = m.Fraction
+	if m.NeedsGrading {
+		fraction = nil
+	}
+	return tx.Exec("UPDATE attempt_items SET fraction = ?, correct = ?, needs_grading = ?, feedback = ? WHERE attempt_id = ? AND position = ?",
+		fraction, m.Correct, m.NeedsGrading, string(fb), attemptID, pos).Error
+}
+
+// Attempts lists a person's attempts, newest first, without their items.
+func (s *Store) Attempts(ctx context.Context, userID int64) ([]quiz.Attempt, error) {
+	var rows []attemptRow
+	if err := s.r.WithContext(ctx).Table("attempts").Where("user_id = ?", userID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]quiz.Attempt, len(rows))
+	for i, r := range rows {
+		out[i] = r.attempt()
+	}
+	return out, nil
+}
+
+// SeenQuestions is every question key the person was shown in earlier attempts at the quiz,
+// so a new draw can prefer questions they have not seen.
+func (s *Store) SeenQuestions(ctx context.Context, userID int64, quizID string) (map[string]bool, error) {
+	var keys []string
+	err := s.r.WithContext(ctx).Raw(`SELECT DISTINCT i.question_key FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id
+		WHERE a.user_id = ? AND a.quiz = ?`, userID, quizID).Scan(&keys).Error
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		seen[k] = true
+	}
+	return seen, err
+}
