@@ -117,6 +117,36 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 		t.Fatalf("module page: heading %q, lesson of %d characters", heading, len([]rune(lesson)))
 	}
 	screenshot(t, ctx, "module")
+	// Take the module's quiz: pick the first option of every choice question, type into the
+	// rest, submit, and read the graded review.
+	var score string
+	err = chromedp.Run(ctx,
+		chromedp.Click(`#quiz button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form.quiz`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "quiz")
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelectorAll("fieldset.question").forEach(f => {
+			const choice = f.querySelector("input[type=radio], input[type=checkbox]");
+			if (choice) { choice.click(); }
+			f.querySelectorAll("select").forEach(s => { s.selectedIndex = 1; });
+			const text = f.querySelector("input:not([type]), textarea");
+			if (text) { text.value = "24"; }
+		})`, nil),
+		chromedp.Click(`.actions button:not(.secondary)`, chromedp.ByQuery),
+		chromedp.WaitVisible(`section.result`, chromedp.ByQuery),
+		chromedp.Text(`section.result .score`, &score, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(score, "%") || !(strings.Contains(score, "通过")) {
+		t.Fatalf("review score %q", score)
+	}
+	screenshot(t, ctx, "review")
 	// A trainee who types the admin address gets the friendly refusal, not the page.
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(env.srv.URL+"/admin/users"),

@@ -238,7 +238,7 @@ func (s *Server) responses(c echo.Context, a quiz.Attempt) (map[int]quiz.Respons
 	return out, nil
 }
 
-func (s *Server) saveAttempt(c echo.Context) error  { return s.answerAttempt(c, false) }
+func (s *Server) saveAttempt(c echo.Context) error   { return s.answerAttempt(c, false) }
 func (s *Server) submitAttempt(c echo.Context) error { return s.answerAttempt(c, true) }
 
 func (s *Server) answerAttempt(c echo.Context, submit bool) error {
