@@ -138,3 +138,52 @@ func RightAnswer(q Question) string {
 	}
 	return ""
 }
+
+// Marks collects an attempt's stored marks, an unanswered or ungraded item counting as zero.
+func (a Attempt) Marks() []Mark {
+	marks := make([]Mark, len(a.Items))
+	for i, it := range a.Items {
+		if it.Mark != nil {
+			marks[i] = *it.Mark
+		}
+	}
+	return marks
+}
+
+// Regraded is what grading an attempt again against the current questions gives: the new
+// marks, score and verdict, and whether anything differs from what is stored.
+type Regraded struct {
+	Marks   []Mark
+	Score   float64
+	Passed  bool
+	State   AttemptState
+	Changed bool
+}
+
+// Regrade grades a submitted attempt's stored responses again with the current version of
+// each question, as Moodle's regrade does after a question is fixed. Items a person graded by
+// hand (essays) keep their mark.
+func Regrade(a Attempt, lookup func(key string) (Question, bool)) Regraded {
+	r := Regraded{Marks: make([]Mark, len(a.Items))}
+	for i, it := range a.Items {
+		q, ok := lookup(it.Key)
+		switch {
+		case ok && q.Type == Essay && it.Mark != nil:
+			r.Marks[i] = *it.Mark
+		case ok:
+			r.Marks[i] = Grade(q, it.Layout, it.Response)
+		}
+		old := Mark{}
+		if it.Mark != nil {
+			old = *it.Mark
+		}
+		if Diff(old, r.Marks[i]) {
+			r.Changed = true
+		}
+	}
+	r.Score, r.Passed, r.State = Result(r.Marks, a.Pass)
+	if r.Passed != a.Passed || r.Score-a.Score > 1e-9 || a.Score-r.Score > 1e-9 {
+		r.Changed = true
+	}
+	return r
+}

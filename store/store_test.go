@@ -11,6 +11,7 @@ import (
 
 	"aftercare/accounts"
 	"aftercare/failure"
+	"aftercare/quiz"
 )
 
 func openTest(t *testing.T) *Store {
@@ -194,5 +195,51 @@ func TestModuleVisits(t *testing.T) {
 	p, err := st.ModuleProgress(ctx, u.ID)
 	if err != nil || p["tiles/tile-problems"].Visits != 3 {
 		t.Fatalf("progress %v, %v", p, err)
+	}
+}
+
+func TestManualGradingOfAnEssay(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	st.EnsureShop(ctx, "001", "店")
+	u, _ := st.CreateUser(ctx, accounts.NewUser{Login: "a1", Name: "甲", Role: accounts.Trainee, ShopCode: "001"}, "h")
+	essay := quiz.Question{Type: quiz.Essay, Name: "e"}
+	tf := quiz.Question{Type: quiz.TrueFalse, Name: "t", Correct: true}
+	lookup := func(k string) (quiz.Question, bool) {
+		if k == "e" {
+			return essay, true
+		}
+		return tf, true
+	}
+	rules := quiz.AttemptRules{Pass: 75}
+	a, _, err := st.StartAttempt(ctx, u.ID, "module:x/y", rules, []string{"t", "e"}, []quiz.Layout{quiz.NewLayout(tf, nil), {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = st.SubmitAttempt(ctx, a.ID, u.ID, rules, map[int]quiz.Response{0: {Choices: []int{0}}, 1: {Text: "先道歉，再登记"}}, lookup)
+	if err != nil || a.State != quiz.AwaitingGrading || a.Passed {
+		t.Fatalf("after submit: %v %s passed=%v", err, a.State, a.Passed)
+	}
+	queue, _ := st.AwaitingGrading(ctx, 0)
+	if len(queue) != 1 || queue[0].Owner.Login != "a1" {
+		t.Fatalf("queue %v", queue)
+	}
+	if _, err := st.GradeManually(ctx, 9, a.ID, 1, 1.5, ""); err == nil {
+		t.Fatal("a mark above 100% was accepted")
+	}
+	a, err = st.GradeManually(ctx, 9, a.ID, 1, 0.5, "思路对，话术不够具体")
+	if err != nil || a.State != quiz.Finished || a.Score != 75 || !a.Passed {
+		t.Fatalf("after grading: %v %s %.1f passed=%v", err, a.State, a.Score, a.Passed)
+	}
+	if fb := a.Items[1].Mark.Feedback; len(fb) != 1 || fb[0] != "主管评语：思路对，话术不够具体" {
+		t.Fatalf("comment %v", fb)
+	}
+	// Grading down to zero sticks.
+	if a, _ = st.GradeManually(ctx, 9, a.ID, 1, 0, ""); a.Score != 50 || a.Passed {
+		t.Fatalf("regrade to zero: %.1f passed=%v", a.Score, a.Passed)
+	}
+	log, _ := st.AuditLog(ctx, 10)
+	if len(log) != 2 || log[0].Before != "0.5000" || log[0].After != "0.0000" {
+		t.Fatalf("audit %+v", log)
 	}
 }

@@ -5,6 +5,7 @@ package views
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ var text = map[string]string{
 	"nav.courses":  "课程",
 	"nav.progress": "我的进度",
 	"nav.users":    "人员管理",
+	"nav.reports":  "测验统计",
 	"nav.login":    "登录",
 	"logout":       "退出",
 	"login":        "登录",
@@ -106,3 +108,13 @@ var shanghai = func() *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }()
+
+func queryEscape(s string) string { return url.QueryEscape(s) }
+
+// LocalTime formats a stored UTC time in the display zone (Asia/Shanghai); "" when unset.
+func LocalTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}

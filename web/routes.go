@@ -46,6 +46,13 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/attempts/:attempt/save", signedIn, s.saveAttempt},
 		{http.MethodPost, "/attempts/:attempt/submit", signedIn, s.submitAttempt},
 		{http.MethodGet, "/me/progress", signedIn, s.progress},
+		{http.MethodGet, "/reports/quizzes", supervisorOrAdmin, s.quizzesReport},
+		{http.MethodGet, "/reports/quiz", supervisorOrAdmin, s.quizReport},
+		{http.MethodGet, "/reports/quiz.csv", supervisorOrAdmin, s.quizCSV},
+		{http.MethodPost, "/reports/quiz/regrade", adminOnly, s.regrade},
+		{http.MethodGet, "/reports/essays", supervisorOrAdmin, s.essays},
+		{http.MethodGet, "/attempts/:attempt/grade", supervisorOrAdmin, s.gradeForm},
+		{http.MethodPost, "/attempts/:attempt/grade", supervisorOrAdmin, s.grade},
 		{http.MethodGet, "/admin/users", supervisorOrAdmin, s.users},
 		{http.MethodPost, "/admin/users", adminOnly, s.createUser},
 	}
