@@ -170,3 +170,60 @@ func TestUsersMigrateAndBackupCommands(t *testing.T) {
 		t.Fatalf("the backup does not hold the user: %v\n%s", err, out.String())
 	}
 }
+
+func TestGiftParseAndExport(t *testing.T) {
+	ctx := context.Background()
+	fixtures := filepath.Join("..", "..", "..", "shared", "conformance", "gift")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"gift", "parse", filepath.Join(fixtures, "examples.gift.txt")}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("examples.gift.txt: %v", err)
+	}
+	var parsed struct {
+		Questions []map[string]any `json:"questions"`
+		Errors    []map[string]any `json:"errors"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &parsed); err != nil || len(parsed.Questions) != 43 || len(parsed.Errors) != 0 {
+		t.Fatalf("examples: %v, %d questions, %d errors", err, len(parsed.Questions), len(parsed.Errors))
+	}
+	first := parsed.Questions[0]
+	for _, key := range []string{"type", "name", "text", "format", "general_feedback", "id", "tags", "single", "answers"} {
+		if _, ok := first[key]; !ok {
+			t.Errorf("question JSON lacks %q: %v", key, first)
+		}
+	}
+	out.Reset()
+	err := run(ctx, []string{"gift", "parse", filepath.Join(fixtures, "questions_encoding_windows-1252.gift.txt")}, env(nil), &out, io.Discard)
+	if err == nil || json.Unmarshal(out.Bytes(), &parsed) != nil || len(parsed.Errors) == 0 {
+		t.Fatalf("the cp1252 file was not refused: %v\n%s", err, out.String())
+	}
+
+	// Export a bundled course and parse it back: the same questions, none lost.
+	out.Reset()
+	if err := run(ctx, []string{"gift", "export", "tiles"}, env(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "tiles.gift")
+	os.WriteFile(file, out.Bytes(), 0o644)
+	var back bytes.Buffer
+	if err := run(ctx, []string{"gift", "parse", file}, env(nil), &back, io.Discard); err != nil {
+		t.Fatalf("exported GIFT does not parse: %v\n%s", err, back.String())
+	}
+	if err := json.Unmarshal(back.Bytes(), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	questions := 0
+	for _, q := range parsed.Questions {
+		if q["type"] != "category" {
+			questions++
+		}
+	}
+	cat, _ := loadCatalog(&config{}, io.Discard)
+	co, _ := cat.Course("tiles")
+	want := 0
+	for _, m := range co.Modules {
+		want += len(m.Questions)
+	}
+	if questions != want {
+		t.Fatalf("export holds %d questions, the course %d", questions, want)
+	}
+}
