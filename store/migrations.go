@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,6 +100,19 @@ CREATE TABLE attempt_items (
 );
 CREATE INDEX attempt_items_question ON attempt_items(question_key);
 `},
+	{4, "seat time: each person's last activity", `
+CREATE TABLE user_activity (
+	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	module_id TEXT NOT NULL DEFAULT '',
+	at DATETIME NOT NULL
+);
+`},
+}
+
+func init() {
+	// Keep the history in version order whatever order the entries were written in, so
+	// Migrate applies them in sequence.
+	sort.Slice(migrations, func(i, j int) bool { return migrations[i].version < migrations[j].version })
 }
 
 // LatestVersion is the schema version this code expects.

@@ -29,6 +29,12 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("no Chromium installed; install Debian's chromium to run the browser journeys")
 	}
+	// The profile folder is removed by hand: Chromium may still be flushing it for a moment after
+	// the context is cancelled, which t.TempDir's strict cleanup would report as a failure.
+	profile, err := os.MkdirTemp("", "academy-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
@@ -37,13 +43,18 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(420, 900), // a phone-sized window: staff use phones on the floor
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		_ = os.RemoveAll(profile)
+	})
 	return ctx
 }
 

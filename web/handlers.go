@@ -4,13 +4,16 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"aftercare/accounts"
 	"aftercare/courses"
 	"aftercare/failure"
+	"aftercare/quiz"
 	"aftercare/store"
+	"aftercare/tracking"
 	"aftercare/views"
 )
 
@@ -114,7 +117,34 @@ func (s *Server) module(c echo.Context) error {
 	if err := s.store.RecordModuleVisit(c.Request().Context(), u.ID, m.ID); err != nil {
 		return err
 	}
+	if err := s.recordActivity(c, m.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.ModulePage(s.page(c, m.Title, "courses"), m))
+}
+
+// moduleActivity is the heartbeat a module page sends while it is visible and in use.
+func (s *Server) moduleActivity(c echo.Context) error {
+	m, ok := s.catalog.Module(c.Param("course") + "/" + c.Param("module"))
+	if !ok {
+		return failure.ErrNotFound
+	}
+	if err := s.recordActivity(c, m.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// recordActivity credits seat time by the platform's seat rules; moduleID "" stops the clock
+// (the person left the lesson, e.g. for its quiz).
+func (s *Server) recordActivity(c echo.Context, moduleID string) error {
+	u, _ := currentUser(c)
+	return s.store.RecordActivity(c.Request().Context(), u.ID, moduleID, tracking.DefaultSeatRules, func(id string) time.Duration {
+		if m, ok := s.catalog.Module(id); ok {
+			return tracking.DefaultSeatRules.ModuleCap(m.Minutes)
+		}
+		return 0
+	})
 }
 
 func (s *Server) progress(c echo.Context) error {
@@ -130,15 +160,40 @@ func (s *Server) progress(c echo.Context) error {
 	d := views.ProgressData{Progress: progress, Attempts: attempts}
 	if p, ok := s.catalog.Programme("onboarding"); ok {
 		d.Programme, d.Required = p, p.Hours
+		var rec tracking.Record
 		for _, id := range p.Modules {
 			if m, ok := s.catalog.Module(id); ok {
 				d.Modules = append(d.Modules, m)
+				rec.Modules = append(rec.Modules, tracking.ModuleCredit{ModuleID: m.ID, Hours: m.Hours,
+					ReadingDone: tracking.ReadingComplete(time.Duration(progress[m.ID].ActiveSeconds)*time.Second, m.Minutes),
+					QuizPassed:  passedAny(attempts, "module:"+m.ID)})
 			}
 		}
+		for _, a := range attempts {
+			if a.Quiz == "programme:"+p.Slug && a.State == quiz.Finished && (rec.Final == nil || a.Score > rec.Final.Percent) {
+				rec.Final = &tracking.AssessmentResult{Percent: a.Score, Passed: a.Passed, At: a.SubmittedAt}
+			}
+		}
+		titles := map[string]string{}
+		for _, slug := range p.Drills {
+			if r, ok := s.catalog.Roleplay(slug); ok {
+				titles[slug] = r.Title
+			}
+		}
+		d.Clearance = tracking.Evaluate(tracking.Requirement{Hours: p.Hours, Drills: p.Drills, FinalPass: p.Assessment.Pass, DrillTitles: titles}, rec)
 	} else {
 		d.Modules = allModules(s.catalog)
 	}
 	return s.render(c, http.StatusOK, views.ProgressPage(s.page(c, "我的进度", "progress"), d))
+}
+
+func passedAny(attempts []quiz.Attempt, quizID string) bool {
+	for _, a := range attempts {
+		if a.Quiz == quizID && a.Passed {
+			return true
+		}
+	}
+	return false
 }
 
 func allModules(cat *courses.Catalog) []*courses.Module {

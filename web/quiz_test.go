@@ -263,7 +263,7 @@ func TestTimedAssessmentClosesOnTheServersClock(t *testing.T) {
 	}
 	path := "/attempts/" + strconv.FormatInt(id, 10)
 	form := rightAnswers(t, env, a)
-	env.store.Now = func() time.Time { return a.Deadline.Add(submitGrace + time.Second) }
+	env.clock.advance(a.Deadline.Sub(env.clock.now()) + submitGrace + time.Second)
 	r, _ = c.post(path+"/submit", form, token)
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "时间已到") {
 		t.Fatalf("late submit: %d", r.StatusCode)

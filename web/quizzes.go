@@ -99,6 +99,9 @@ func (s *Server) startAssessment(c echo.Context) error {
 
 func (s *Server) startAttempt(c echo.Context, src quizSource, keys []string, rng *rand.Rand) error {
 	u, _ := currentUser(c)
+	if err := s.recordActivity(c, ""); err != nil { // leaving the lesson stops its clock
+		return err
+	}
 	layouts := make([]quiz.Layout, len(keys))
 	for i, k := range keys {
 		q, _ := s.lookup(k)

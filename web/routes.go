@@ -41,6 +41,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/courses/:course", signedIn, s.course},
 		{http.MethodGet, "/courses/:course/:module", signedIn, s.module},
 		{http.MethodPost, "/courses/:course/:module/quiz", signedIn, s.startModuleQuiz},
+		{http.MethodPost, "/courses/:course/:module/activity", signedIn, s.moduleActivity},
 		{http.MethodPost, "/programmes/:programme/assessment", signedIn, s.startAssessment},
 		{http.MethodGet, "/attempts/:attempt", signedIn, s.attempt},
 		{http.MethodPost, "/attempts/:attempt/save", signedIn, s.saveAttempt},

@@ -12,7 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -49,7 +51,17 @@ type testEnv struct {
 	srv   *httptest.Server
 	store *store.Store
 	users map[string]accounts.User
+	clock *testClock
 }
+
+// testClock is the store's clock in tests: real time plus an offset the test moves forward,
+// safe to move while the server runs.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) now() time.Time { return time.Now().UTC().Add(time.Duration(c.offset.Load())) }
+
+// advance moves the clock forward by d.
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
@@ -59,12 +71,14 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	clock := &testClock{}
+	st.Now = clock.now
 	s, err := New(Config{SessionKey: []byte("test key of at least thirty-two bytes"), PasswordCost: bcrypt.MinCost,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, realCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{t: t, store: st, users: map[string]accounts.User{}}
+	env := &testEnv{t: t, store: st, users: map[string]accounts.User{}, clock: clock}
 	st.EnsureShop(ctx, "001", "人民路店")
 	st.EnsureShop(ctx, "002", "滨江店")
 	hash, _ := accounts.HashPassword(testPassword, bcrypt.MinCost)
