@@ -179,4 +179,3 @@ func (s *Store) AwaitingGrading(ctx context.Context, shopID int64) ([]ScopedAtte
 	}
 	return out, nil
 }
-
