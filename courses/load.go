@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"gopkg.in/yaml.v3"
@@ -70,6 +71,23 @@ func (l *loader) read(name string) ([]byte, bool) {
 		} else {
 			l.ps.add(name, 1, "cannot read: %v", err)
 		}
+		return nil, false
+	}
+	// Content must be UTF-8: other encodings would show as garbage, and goldmark's CJK
+	// rendering panics on invalid UTF-8 (found by FuzzLoadModule).
+	if !utf8.Valid(b) {
+		line := 1
+		for i := 0; i < len(b); {
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			if r == '\n' {
+				line++
+			}
+			i += size
+		}
+		l.ps.add(name, line, "the file is not UTF-8; save it as UTF-8 (without changing its text)")
 		return nil, false
 	}
 	return b, true

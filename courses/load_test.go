@@ -169,6 +169,7 @@ tags: [nope]
 	fsys["courses/01-basics/03-untitled.md"] = &fstest.MapFile{Data: []byte("---\nhours: 1\n---\ntext\n")}
 	fsys["courses/02-basics/_course.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 又一个\n---\n")}
 	fsys["courses/02-basics/01-x.md"] = &fstest.MapFile{Data: []byte("---\ntitle: x\nhours: 1\n---\n")}
+	fsys["courses/01-basics/04-gbk.md"] = &fstest.MapFile{Data: []byte("---\ntitle: x\nhours: 1\n---\n\xc7\xeb\n")}
 	_, err := Load(fsys)
 	var ps Problems
 	if !errors.As(err, &ps) {
@@ -184,6 +185,7 @@ tags: [nope]
 		"courses/01-basics/01-listen.md:17: quiz:",
 		`courses/01-basics/03-untitled.md:2: missing "title"`,
 		`courses/02-basics/_course.md:1: duplicate course slug "basics"`,
+		"courses/01-basics/04-gbk.md:5: the file is not UTF-8",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("problems lack %q; got:\n%s", want, text)
