@@ -52,6 +52,7 @@ type testEnv struct {
 	store *store.Store
 	users map[string]accounts.User
 	clock *testClock
+	app   *Server
 }
 
 // testClock is the store's clock in tests: real time plus an offset the test moves forward,
@@ -78,7 +79,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{t: t, store: st, users: map[string]accounts.User{}, clock: clock}
+	env := &testEnv{t: t, store: st, users: map[string]accounts.User{}, clock: clock, app: s}
 	st.EnsureShop(ctx, "001", "人民路店")
 	st.EnsureShop(ctx, "002", "滨江店")
 	hash, _ := accounts.HashPassword(testPassword, bcrypt.MinCost)
