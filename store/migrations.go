@@ -107,6 +107,14 @@ CREATE TABLE user_activity (
 	at DATETIME NOT NULL
 );
 `},
+	{5, "login throttling", `
+CREATE TABLE login_failures (
+	id INTEGER PRIMARY KEY,
+	subject TEXT NOT NULL,
+	at DATETIME NOT NULL
+);
+CREATE INDEX login_failures_subject ON login_failures(subject, at);
+`},
 }
 
 func init() {

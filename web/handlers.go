@@ -57,6 +57,17 @@ func (s *Server) login(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, views.LoginPage(s.page(c, "登录", "login"), f))
 	}
+	account := "login:" + strings.ToLower(strings.TrimSpace(f.Values["login"]))
+	address := "ip:" + c.RealIP()
+	failures, err := s.store.LoginFailures(ctx, lockout, account, address)
+	if err != nil {
+		return err
+	}
+	if failures[account] >= maxAccountFailures || failures[address] >= maxAddressFailures {
+		_ = s.store.Audit(ctx, store.AuditEntry{Action: "login.locked", Object: account, After: c.RealIP()})
+		f.Problem = "登录失败次数过多，已暂时锁定。请 15 分钟后再试，或联系管理员重设密码。"
+		return s.render(c, http.StatusTooManyRequests, views.LoginPage(s.page(c, "登录", "login"), f))
+	}
 	u, hash, err := s.store.UserByLogin(ctx, f.Values["login"])
 	if err != nil && !errors.Is(err, failure.ErrNotFound) {
 		return err
@@ -65,9 +76,15 @@ func (s *Server) login(c echo.Context) error {
 		accounts.CheckPassword(s.dummyHash, password)
 	}
 	if err != nil || !accounts.CheckPassword(hash, password) || !u.Active {
-		_ = s.store.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: "login.failed", Object: "login:" + strings.ToLower(f.Values["login"]), After: c.RealIP()})
+		if err := s.store.RecordLoginFailure(ctx, account, address); err != nil {
+			return err
+		}
+		_ = s.store.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: "login.failed", Object: account, After: c.RealIP()})
 		f.Problem = "登录名或密码不正确。"
 		return s.render(c, http.StatusUnauthorized, views.LoginPage(s.page(c, "登录", "login"), f))
+	}
+	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+		return err
 	}
 	if err := s.startSession(c, u); err != nil {
 		return err
@@ -75,6 +92,15 @@ func (s *Server) login(c echo.Context) error {
 	_ = s.store.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: "login", Object: "user:" + u.Login, After: c.RealIP()})
 	return c.Redirect(http.StatusSeeOther, safeNext(f.Values["next"]))
 }
+
+// Login throttling: an account locks after 5 failures in 15 minutes, a client address after
+// 20 (someone trying many accounts). The address is the connection's, so a forged
+// X-Forwarded-For does not reset it.
+const (
+	lockout            = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+)
 
 func (s *Server) logout(c echo.Context) error {
 	if token, ok := c.Get(ctxSession).(string); ok {
