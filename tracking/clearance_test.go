@@ -90,7 +90,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "failed then passed drill",
 			req:  Requirement{Hours: 0.5, Drills: []string{"d"}},
-			rec: Record{Drills: []DrillResult{{"d", 0.5, false}, {"d", 0.5, true}}, Final: passed},
+			rec:  Record{Drills: []DrillResult{{"d", 0.5, false}, {"d", 0.5, true}}, Final: passed},
 			want: Clearance{CreditedHours: 0.5, DrillHours: 0.5, Cleared: true},
 		},
 		{
@@ -129,7 +129,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "decimal hours add up exactly",
 			req:  Requirement{Hours: 0.3},
-			rec: Record{Modules: []ModuleCredit{{"a", 0.1, true, true}, {"b", 0.2, true, true}}, Final: passed},
+			rec:  Record{Modules: []ModuleCredit{{"a", 0.1, true, true}, {"b", 0.2, true, true}}, Final: passed},
 			want: Clearance{CreditedHours: 0.3, ModuleHours: 0.3, Cleared: true},
 		},
 		{

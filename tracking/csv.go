@@ -160,7 +160,9 @@ func readCSV(data []byte) (header csvRow, rows []csvRow, errs []RowError) {
 		rows = append(rows, row)
 	}
 	if !haveHeader {
-		errs = append(errs, RowError{Line: 1, Message: "文件是空的：第一行应为表头"})
+		if len(errs) == 0 {
+			errs = append(errs, RowError{Line: 1, Message: "文件是空的：第一行应为表头"})
+		}
 	} else if len(rows) == 0 && len(errs) == 0 {
 		errs = append(errs, RowError{Line: header.line, Message: "文件只有表头，没有数据行"})
 	}

@@ -130,7 +130,9 @@ func TestStatus(t *testing.T) {
 func TestNeeds(t *testing.T) {
 	sh := shanghai(t)
 	_, nov, _ := Period(Monthly, time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC), sh)
-	date := func(y int, m time.Month, d int, loc *time.Location) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, loc) }
+	date := func(y int, m time.Month, d int, loc *time.Location) time.Time {
+		return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
 	tests := []struct {
 		name    string
 		active  bool
