@@ -1,7 +1,10 @@
 package web
 
 import (
+	"crypto/rand"
 	"errors"
+	"io"
+	"math/big"
 	"net/http"
 	"strings"
 	"time"
@@ -282,4 +285,56 @@ func (s *Server) createUser(c echo.Context) error {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, form, "")
 	}
 	return err
+}
+
+// importUsers creates the staff of an uploaded CSV list, all or none.
+func (s *Server) importUsers(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.render(c, http.StatusUnprocessableEntity, views.ImportResultPage(s.page(c, "导入员工", "users"),
+			views.ImportResult{File: "上传", Problems: []string{"请选择要导入的 CSV 文件"}}))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 2<<20))
+	if err != nil {
+		return err
+	}
+	creds, problems, err := s.store.ImportStaffCSV(c.Request().Context(), data, s.cfg.PasswordCost, randomPassword)
+	if err != nil {
+		return err
+	}
+	r := views.ImportResult{File: fh.Filename}
+	for _, p := range problems {
+		r.Problems = append(r.Problems, p.Error())
+	}
+	for _, cr := range creds {
+		r.Created = append(r.Created, [3]string{cr.Login, cr.Name, cr.Password})
+	}
+	status := http.StatusOK
+	if len(r.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(c, status, views.ImportResultPage(s.page(c, "导入员工", "users"), r))
+}
+
+// randomPassword is an initial password: 12 characters from an alphabet without look-alikes.
+func randomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 12)
+	for i := range b {
+		b[i] = alphabet[randIntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func randIntN(n int) int {
+	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	if err != nil {
+		panic(err)
+	}
+	return int(v.Int64())
 }

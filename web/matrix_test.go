@@ -40,6 +40,7 @@ var accessMatrix = map[string][6]int{
 	"POST /attempts/:attempt/grade":          {401, 403, 403, 400, 404, 400},
 	"GET /admin/users":                       {303, 403, 403, 200, 200, 200},
 	"POST /admin/users":                      {401, 403, 403, 403, 403, 422},
+	"POST /admin/users/import":               {401, 403, 403, 403, 403, 422},
 }
 
 func TestEveryRouteHasAnAccessPolicy(t *testing.T) {

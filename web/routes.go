@@ -56,6 +56,7 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/attempts/:attempt/grade", supervisorOrAdmin, s.grade},
 		{http.MethodGet, "/admin/users", supervisorOrAdmin, s.users},
 		{http.MethodPost, "/admin/users", adminOnly, s.createUser},
+		{http.MethodPost, "/admin/users/import", adminOnly, s.importUsers},
 	}
 }
 

@@ -104,7 +104,7 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 // users manages accounts from the command line: add, list, set-password.
 func users(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: academy users add|list|set-password [flags]")
+		return errors.New("usage: academy users add|import|list|set-password [flags]")
 	}
 	sub, args := args[0], args[1:]
 	fl, cfg := newFlags("users "+sub, getenv, stderr)
@@ -128,6 +128,31 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer st.Close()
 	switch sub {
+	case "import":
+		if fl.NArg() != 1 {
+			return errors.New("usage: academy users import FILE.csv")
+		}
+		data, err := os.ReadFile(fl.Arg(0))
+		if err != nil {
+			return err
+		}
+		creds, problems, err := st.ImportStaffCSV(ctx, data, passwordCost, func() string { return randomSecret(9) })
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			fmt.Fprintf(stderr, "%s: refused, nothing was imported:\n", fl.Arg(0))
+			for _, p := range problems {
+				fmt.Fprintf(stderr, "  %s\n", p.Error())
+			}
+			return errSilent
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "imported %d users; initial passwords (shown once):\n", len(creds))
+		for _, c := range creds {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Login, c.Password, c.Name)
+		}
+		return tw.Flush()
 	case "list":
 		list, err := st.Users(ctx, 0)
 		if err != nil {

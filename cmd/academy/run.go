@@ -20,7 +20,7 @@ commands:
   serve                     start the platform (the default)
   check [--json]            validate the content and print every problem
   migrate                   apply pending database migrations
-  users add|list|set-password   manage users
+  users add|import|list|set-password   manage users (import FILE.csv: UTF-8 or GBK staff list)
   backup FILE               write a consistent copy of the live database
   gift parse FILE           parse a GIFT file and print it as JSON
   gift export COURSE        write a course's question bank as GIFT

@@ -227,3 +227,33 @@ func TestGiftParseAndExport(t *testing.T) {
 		t.Fatalf("export holds %d questions, the course %d", questions, want)
 	}
 }
+
+func TestUsersImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	vars := map[string]string{"ACADEMY_DB": filepath.Join(dir, "a.db"), "ACADEMY_PASSWORD": "a long enough password"}
+	var out, errOut bytes.Buffer
+	run(ctx, []string{"users", "add", "--login", "boss", "--name", "店长", "--role", "supervisor", "--store", "001"}, env(vars), &out, io.Discard)
+	good := "登录名,姓名,角色,门店编号,入职日期\nxiaoli,小李,学员,001,2026-11-20\nxiaowang,小王,学员,001,2026/11/21\n"
+	bad := good + "boss,重名,学员,001,2026-11-21\nxiaozhao,小赵,学员,999,2026-11-21\n"
+	badFile, goodFile := filepath.Join(dir, "bad.csv"), filepath.Join(dir, "good.csv")
+	os.WriteFile(badFile, []byte(bad), 0o644)
+	os.WriteFile(goodFile, []byte(good), 0o644)
+	if err := run(ctx, []string{"users", "import", badFile}, env(vars), &out, &errOut); err == nil {
+		t.Fatal("a list with bad lines was imported")
+	}
+	for _, want := range []string{"第 4 行", "boss 已被使用", "第 5 行", "999 不存在"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	out.Reset()
+	run(ctx, []string{"users", "list"}, env(vars), &out, io.Discard)
+	if strings.Contains(out.String(), "xiaoli") {
+		t.Fatal("a refused import wrote users")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"users", "import", goodFile}, env(vars), &out, io.Discard); err != nil || !strings.Contains(out.String(), "imported 2 users") {
+		t.Fatalf("good import: %v\n%s", err, out.String())
+	}
+}
