@@ -224,15 +224,11 @@ func (l *loader) moduleURL(file string) (string, bool) {
 
 func (l *loader) loadCourse(dir, slug string) (*Course, *markdownDoc) {
 	file := path.Join(dir, "_course.md")
-	src, ok := l.read(file)
+	doc, ok := l.readDocument(file)
 	if !ok {
 		return nil, nil
 	}
 	c := &Course{Slug: slug, File: file}
-	doc, ok := splitFrontMatter(file, src, &l.ps)
-	if !ok {
-		return nil, nil
-	}
 	if root, ok := parseYAML(file, doc.frontLine, doc.front, &l.ps); ok {
 		decodeMapping(file, doc.frontLine, root, map[string]field{
 			"title":   {target: &c.Title, required: true, check: nonEmpty},
@@ -245,11 +241,7 @@ func (l *loader) loadCourse(dir, slug string) (*Course, *markdownDoc) {
 }
 
 func (l *loader) loadModule(file string, course *Course, slug string) (*Module, *markdownDoc) {
-	src, ok := l.read(file)
-	if !ok {
-		return nil, nil
-	}
-	doc, ok := splitFrontMatter(file, src, &l.ps)
+	doc, ok := l.readDocument(file)
 	if !ok {
 		return nil, nil
 	}
@@ -334,30 +326,42 @@ func (l *loader) loadQuiz(file string, m *Module, b fencedBlock) []quiz.Banked {
 
 var roleplaySections = []string{"情境", "顾客角色说明", "期望行为", "示范话术", "自我练习"}
 
-func (l *loader) loadRoleplays() {
-	for _, e := range l.entries("roleplays") {
+// eachSlugFile calls fn for every slug.md file in dir and reports anything else there.
+func (l *loader) eachSlugFile(dir, what string, fn func(file, slug string)) {
+	for _, e := range l.entries(dir) {
 		if hidden(e.Name()) {
 			continue
 		}
-		file := path.Join("roleplays", e.Name())
+		file := path.Join(dir, e.Name())
 		m := plainFile.FindStringSubmatch(e.Name())
 		if e.IsDir() || m == nil {
-			l.ps.add(file, 1, "expected a scenario file named slug.md")
+			l.ps.add(file, 1, "expected a %s file named slug.md", what)
 			continue
 		}
-		if r := l.loadRoleplay(file, m[1]); r != nil {
-			l.cat.roleplays[r.Slug] = r
-			l.cat.Roleplays = append(l.cat.Roleplays, r)
-		}
+		fn(file, m[1])
 	}
 }
 
-func (l *loader) loadRoleplay(file, slug string) *Roleplay {
+// readDocument reads a content file and splits its front matter from its body.
+func (l *loader) readDocument(file string) (document, bool) {
 	src, ok := l.read(file)
 	if !ok {
-		return nil
+		return document{}, false
 	}
-	doc, ok := splitFrontMatter(file, src, &l.ps)
+	return splitFrontMatter(file, src, &l.ps)
+}
+
+func (l *loader) loadRoleplays() {
+	l.eachSlugFile("roleplays", "scenario", func(file, slug string) {
+		if r := l.loadRoleplay(file, slug); r != nil {
+			l.cat.roleplays[r.Slug] = r
+			l.cat.Roleplays = append(l.cat.Roleplays, r)
+		}
+	})
+}
+
+func (l *loader) loadRoleplay(file, slug string) *Roleplay {
+	doc, ok := l.readDocument(file)
 	if !ok {
 		return nil
 	}
@@ -479,29 +483,16 @@ func (l *loader) decodeRubric(file string, offset int, n *yaml.Node) roleplay.Ru
 }
 
 func (l *loader) loadProgrammes() {
-	for _, e := range l.entries("programs") {
-		if hidden(e.Name()) {
-			continue
-		}
-		file := path.Join("programs", e.Name())
-		m := plainFile.FindStringSubmatch(e.Name())
-		if e.IsDir() || m == nil {
-			l.ps.add(file, 1, "expected a programme file named slug.md")
-			continue
-		}
-		if p := l.loadProgramme(file, m[1]); p != nil {
+	l.eachSlugFile("programs", "programme", func(file, slug string) {
+		if p := l.loadProgramme(file, slug); p != nil {
 			l.cat.programmes[p.Slug] = p
 			l.cat.Programmes = append(l.cat.Programmes, p)
 		}
-	}
+	})
 }
 
 func (l *loader) loadProgramme(file, slug string) *Programme {
-	src, ok := l.read(file)
-	if !ok {
-		return nil
-	}
-	doc, ok := splitFrontMatter(file, src, &l.ps)
+	doc, ok := l.readDocument(file)
 	if !ok {
 		return nil
 	}
