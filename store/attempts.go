@@ -163,21 +163,30 @@ func (s *Store) AttemptOwner(ctx context.Context, a quiz.Attempt) (accounts.User
 // save, and only while time is left.
 func (s *Store) SaveResponses(ctx context.Context, attemptID, userID int64, rules quiz.AttemptRules, responses map[int]quiz.Response) error {
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := loadAttempt(tx, attemptID)
+		a, err := ownOpenAttempt(tx, attemptID, userID)
 		if err != nil {
 			return err
-		}
-		if a.UserID != userID {
-			return failure.ErrNotFound
-		}
-		if a.State != quiz.Open {
-			return failure.ErrConflict
 		}
 		if rules.TimeUp(a.Deadline, s.Now()) {
 			return quiz.ErrTimeUp
 		}
 		return saveResponses(tx, attemptID, responses)
 	})
+}
+
+// ownOpenAttempt loads an attempt for answering: someone else's is "not found", one already
+// submitted is a conflict (a replayed or second submit).
+func ownOpenAttempt(tx *gorm.DB, attemptID, userID int64) (quiz.Attempt, error) {
+	a, err := loadAttempt(tx, attemptID)
+	switch {
+	case err != nil:
+		return a, err
+	case a.UserID != userID:
+		return a, failure.ErrNotFound
+	case a.State != quiz.Open:
+		return a, failure.ErrConflict
+	}
+	return a, nil
 }
 
 func saveResponses(tx *gorm.DB, attemptID int64, responses map[int]quiz.Response) error {
@@ -198,15 +207,9 @@ func saveResponses(tx *gorm.DB, attemptID int64, responses map[int]quiz.Response
 func (s *Store) SubmitAttempt(ctx context.Context, attemptID, userID int64, rules quiz.AttemptRules, responses map[int]quiz.Response, lookup Lookup) (quiz.Attempt, error) {
 	var late bool
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := loadAttempt(tx, attemptID)
+		a, err := ownOpenAttempt(tx, attemptID, userID)
 		if err != nil {
 			return err
-		}
-		if a.UserID != userID {
-			return failure.ErrNotFound
-		}
-		if a.State != quiz.Open {
-			return failure.ErrConflict
 		}
 		if late = rules.TimeUp(a.Deadline, s.Now()); !late {
 			if err := saveResponses(tx, attemptID, responses); err != nil {
