@@ -185,3 +185,20 @@ func (s *Store) SetActive(ctx context.Context, userID int64, active bool) error 
 		return tx.Exec("DELETE FROM sessions WHERE user_id = ?", userID).Error
 	})
 }
+
+// SetShop moves a user to the store with the given code, or out of every store with "".
+func (s *Store) SetShop(ctx context.Context, userID int64, code string) error {
+	var shop any
+	if code != "" {
+		sh, err := s.ShopByCode(ctx, code)
+		if err != nil {
+			return err
+		}
+		shop = sh.ID
+	}
+	res := s.w.WithContext(ctx).Exec("UPDATE users SET shop_id = ? WHERE id = ?", shop, userID)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return failure.ErrNotFound
+	}
+	return res.Error
+}

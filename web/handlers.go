@@ -240,11 +240,8 @@ func (s *Server) users(c echo.Context) error {
 func (s *Server) renderUsers(c echo.Context, status int, f views.Form, created string) error {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
-	scope := u.ShopID // supervisors see their own store only
-	if u.Role == accounts.Admin {
-		scope = 0
-	}
-	list, err := s.store.Users(ctx, scope)
+	shop, _ := scope(u)
+	list, err := s.store.Users(ctx, shop)
 	if err != nil {
 		return err
 	}

@@ -169,11 +169,18 @@ func TestAttemptOwnershipAndForgedAnswers(t *testing.T) {
 		t.Fatalf("second start opened attempt %d, want to resume %d", again, id)
 	}
 	// Forged option positions are refused whole and nothing is stored.
-	r, _ = owner.post(path+"/save", url.Values{"q0": {"999"}}, token)
+	a, _ := env.store.Attempt(t.Context(), id)
+	choice := ""
+	for _, it := range a.Items {
+		if q, _ := realCatalog(t).Question(it.Key); choice == "" && (q.Question.Type == quiz.MultiChoice || q.Question.Type == quiz.TrueFalse) {
+			choice = "q" + strconv.Itoa(it.Position)
+		}
+	}
+	r, _ = owner.post(path+"/save", url.Values{choice: {"999"}}, token)
 	if r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("forged option: %d, want 400", r.StatusCode)
 	}
-	r, _ = owner.post(path+"/save", url.Values{"q0": {"abc"}}, token)
+	r, _ = owner.post(path+"/save", url.Values{choice: {"abc"}}, token)
 	if r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("non-numeric option: %d, want 400", r.StatusCode)
 	}
@@ -204,7 +211,7 @@ func TestAttemptOwnershipAndForgedAnswers(t *testing.T) {
 	if r.StatusCode != http.StatusNotFound {
 		t.Errorf("supervisor submits a trainee's attempt: %d", r.StatusCode)
 	}
-	a, _ := env.store.Attempt(t.Context(), id)
+	a, _ = env.store.Attempt(t.Context(), id)
 	if a.State != quiz.Open {
 		t.Fatalf("attempt state %s after refused submits", a.State)
 	}

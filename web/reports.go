@@ -16,13 +16,20 @@ import (
 	"aftercare/views"
 )
 
-// scope is the store whose staff the viewer reports on: their own for a supervisor, every
-// store (0) for an admin.
+// noShop matches no store: the scope of anyone who is neither an admin nor attached to a store.
+const noShop = -1
+
+// scope is the store whose staff the viewer may list: every store (0) for an admin, their own
+// for a supervisor, and none for anyone else (a supervisor without a store sees nobody rather
+// than everybody).
 func scope(u accounts.User) (int64, string) {
-	if u.Role == accounts.Admin {
+	switch {
+	case u.Role == accounts.Admin:
 		return 0, "全部门店"
+	case u.Role == accounts.Supervisor && u.ShopID != 0:
+		return u.ShopID, u.ShopName
 	}
-	return u.ShopID, u.ShopName
+	return noShop, "无"
 }
 
 func (s *Server) quizTitle(id string) string {

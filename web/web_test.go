@@ -217,3 +217,24 @@ func TestSecurityHeadersStaticAndErrors(t *testing.T) {
 		t.Fatalf("unknown route: %d, want the friendly page", r.StatusCode)
 	}
 }
+
+func TestSupervisorWithoutAStoreSeesNobody(t *testing.T) {
+	env := newTestEnv(t)
+	admin := env.as("admin")
+	r, _ := admin.post("/admin/users", url.Values{"login": {"floating"}, "name": {"无店主管"}, "role": {"supervisor"}, "shop": {"001"}, "password": {testPassword}}, admin.csrfFrom("/admin/users"))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	// Detach the supervisor from any store, as a data error or a half-finished transfer would.
+	u, _, _ := env.store.UserByLogin(t.Context(), "floating")
+	if err := env.store.SetShop(t.Context(), u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	c := env.as("floating")
+	if r := c.get("/admin/users"); strings.Contains(r.body, "trainee-a") || strings.Contains(r.body, "trainee-b") {
+		t.Fatal("a supervisor without a store sees staff")
+	}
+	if r := c.get("/reports/quizzes"); strings.Contains(r.body, "全部门店") {
+		t.Fatal("a supervisor without a store reports on all stores")
+	}
+}
