@@ -34,7 +34,7 @@ var (
 )
 
 // realCatalog loads the bundled content once for all tests.
-func realCatalog(t *testing.T) *courses.Catalog {
+func realCatalog(t testing.TB) *courses.Catalog {
 	t.Helper()
 	catalogOnce.Do(func() { catalog, catalogErr = courses.Load(content.FS) })
 	if catalogErr != nil {
@@ -47,7 +47,7 @@ func realCatalog(t *testing.T) *courses.Catalog {
 // users for every role: trainee A and supervisor of store 001, trainee B and supervisor of
 // store 002, and an admin.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	store *store.Store
 	users map[string]accounts.User
@@ -64,7 +64,10 @@ func (c *testClock) now() time.Time { return time.Now().UTC().Add(time.Duration(
 // advance moves the clock forward by d.
 func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t *testing.T) *testEnv { return newTestEnvB(t) }
+
+// newTestEnvB builds the environment for a test or a benchmark.
+func newTestEnvB(t testing.TB) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "academy.db"), store.Options{})
@@ -167,4 +170,12 @@ func (c *client) post(path string, form url.Values, token string) (response, err
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return response{res, string(b)}, nil
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }
