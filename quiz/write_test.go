@@ -185,6 +185,12 @@ func FuzzParseGIFT(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		if err := WriteGIFT(&buf, first); err != nil {
+			// The one documented limit: an ID or tag that itself contains "[" or "]" (which
+			// Moodle reads from "//[tag:[id:x]") cannot always be written so that it reads back
+			// the same, and WriteGIFT refuses it before writing anything.
+			if buf.Len() == 0 && bracketedIDOrTag(first) {
+				return
+			}
 			t.Fatalf("WriteGIFT of parsed questions: %v", err)
 		}
 		second, errs := ParseGIFT(buf.Bytes())
@@ -199,4 +205,15 @@ func FuzzParseGIFT(f *testing.F) {
 			}
 		}
 	})
+}
+
+func bracketedIDOrTag(qs []Question) bool {
+	for _, q := range qs {
+		for _, v := range append([]string{q.ID}, q.Tags...) {
+			if strings.ContainsAny(v, "[]") {
+				return true
+			}
+		}
+	}
+	return false
 }
