@@ -115,6 +115,61 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_subject ON login_failures(subject, at);
 `},
+	{3, "drills, ratings, practice", `
+CREATE TABLE drills (
+	id INTEGER PRIMARY KEY,
+	trainee_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	scenario TEXT NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('scheduled','in_progress','submitted','released')),
+	pass INTEGER NOT NULL CHECK (pass BETWEEN 0 AND 100),
+	calibrate BOOLEAN NOT NULL DEFAULT 0,
+	rater_id INTEGER NOT NULL REFERENCES users(id),
+	created_by INTEGER NOT NULL REFERENCES users(id),
+	created_at DATETIME NOT NULL,
+	scheduled_at DATETIME,
+	started_at DATETIME,
+	submitted_at DATETIME,
+	released_at DATETIME,
+	score REAL,
+	passed BOOLEAN NOT NULL DEFAULT 0
+);
+CREATE INDEX drills_queue ON drills(state, scheduled_at);
+CREATE INDEX drills_trainee ON drills(trainee_id, created_at);
+CREATE TABLE drill_ratings (
+	id INTEGER PRIMARY KEY,
+	drill_id INTEGER NOT NULL REFERENCES drills(id) ON DELETE CASCADE,
+	rater_id INTEGER NOT NULL REFERENCES users(id),
+	state TEXT NOT NULL CHECK (state IN ('draft','submitted')),
+	notes TEXT NOT NULL DEFAULT '',
+	score REAL,
+	passed BOOLEAN NOT NULL DEFAULT 0,
+	started_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	submitted_at DATETIME,
+	UNIQUE (drill_id, rater_id)
+);
+CREATE INDEX drill_ratings_rater ON drill_ratings(rater_id, state);
+CREATE TABLE drill_scores (
+	rating_id INTEGER NOT NULL REFERENCES drill_ratings(id) ON DELETE CASCADE,
+	criterion TEXT NOT NULL,
+	score INTEGER CHECK (score >= 0),
+	comment TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (rating_id, criterion)
+);
+CREATE TABLE practice_sessions (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	scenario TEXT NOT NULL,
+	path TEXT NOT NULL DEFAULT '[]',
+	started_at DATETIME NOT NULL,
+	last_at DATETIME NOT NULL,
+	finished_at DATETIME,
+	active_seconds INTEGER NOT NULL DEFAULT 0 CHECK (active_seconds >= 0),
+	points INTEGER,
+	max_points INTEGER
+);
+CREATE INDEX practice_sessions_user ON practice_sessions(user_id, started_at);
+`},
 }
 
 func init() {
@@ -126,35 +181,63 @@ func init() {
 // LatestVersion is the schema version this code expects.
 func LatestVersion() int { return migrations[len(migrations)-1].version }
 
-// SchemaVersion reports the database's applied version (0 for a new database).
+// SchemaVersion reports the highest applied migration (0 for a new database).
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	return schemaVersion(s.w.WithContext(ctx))
+	applied, err := appliedVersions(s.w.WithContext(ctx))
+	v := 0
+	for a := range applied {
+		v = max(v, a)
+	}
+	return v, err
 }
 
-func schemaVersion(db *gorm.DB) (int, error) {
+// appliedVersions is the set of migrations recorded in schema_migrations.
+func appliedVersions(db *gorm.DB) (map[int]bool, error) {
 	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL)`).Error; err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
+		return nil, fmt.Errorf("read schema version: %w", err)
 	}
-	var v int
-	if err := db.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v).Error; err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
+	var vs []int
+	if err := db.Raw("SELECT version FROM schema_migrations").Scan(&vs).Error; err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
 	}
-	return v, nil
+	applied := make(map[int]bool, len(vs))
+	for _, v := range vs {
+		if v > 0 { // version 0 is no migration: a database with only the bookkeeping is new
+			applied[v] = true
+		}
+	}
+	return applied, nil
+}
+
+// pending lists the migrations a database with the given applied set still needs, in order;
+// a version missing below the highest applied one (two branches merged) counts too.
+func pending(applied map[int]bool) []migration {
+	var out []migration
+	for _, m := range migrations {
+		if !applied[m.version] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (s *Store) prepareSchema(ctx context.Context, migrate bool) error {
-	v, err := s.SchemaVersion(ctx)
+	applied, err := appliedVersions(s.w.WithContext(ctx))
 	if err != nil {
 		return err
 	}
+	for v := range applied {
+		if v > LatestVersion() {
+			return fmt.Errorf("%w (database %d, code %d)", ErrSchemaAhead, v, LatestVersion())
+		}
+	}
+	todo := pending(applied)
 	switch {
-	case v > LatestVersion():
-		return fmt.Errorf("%w (database %d, code %d)", ErrSchemaAhead, v, LatestVersion())
-	case v == LatestVersion():
+	case len(todo) == 0:
 		return nil
-	case v > 0 && !migrate:
-		return fmt.Errorf("%w (database %d, code %d)", ErrSchemaBehind, v, LatestVersion())
+	case len(applied) > 0 && !migrate:
+		return fmt.Errorf("%w (%d migration(s) pending, first: %d %s)", ErrSchemaBehind, len(todo), todo[0].version, todo[0].name)
 	}
 	_, err = s.Migrate(ctx)
 	return err
@@ -163,23 +246,23 @@ func (s *Store) prepareSchema(ctx context.Context, migrate bool) error {
 // Migrate applies every pending migration, each in its own immediate transaction together
 // with its row in schema_migrations, and returns the names of those it applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	var applied []string
+	var done []string
 	for _, m := range migrations {
 		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			v, err := schemaVersion(tx)
-			if err != nil || v >= m.version {
+			applied, err := appliedVersions(tx)
+			if err != nil || applied[m.version] {
 				return err
 			}
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 			}
-			applied = append(applied, fmt.Sprintf("%d %s", m.version, m.name))
+			done = append(done, fmt.Sprintf("%d %s", m.version, m.name))
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.version, m.name, time.Now().UTC()).Error
 		})
 		if err != nil {
-			return applied, err
+			return done, err
 		}
 	}
-	return applied, nil
+	return done, nil
 }

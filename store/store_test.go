@@ -243,3 +243,37 @@ func TestManualGradingOfAnEssay(t *testing.T) {
 		t.Fatalf("audit %+v", log)
 	}
 }
+
+func TestMigrateAppliesAVersionMissingBelowTheHighest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gap.db")
+	ctx := context.Background()
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	// A database migrated by a build that did not have migration 3 yet.
+	var without []migration
+	for _, m := range saved {
+		if m.version != 3 {
+			without = append(without, m)
+		}
+	}
+	migrations = without
+	st, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	migrations = saved
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrSchemaBehind) {
+		t.Fatalf("a database missing migration 3 opened without migrating: %v", err)
+	}
+	st, err = Open(ctx, path, Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	st.r.Raw("SELECT COUNT(*) FROM sqlite_master WHERE name = 'drills'").Scan(&n)
+	if n != 1 {
+		t.Fatal("migration 3 was not applied")
+	}
+}
