@@ -15,6 +15,7 @@ import (
 	"aftercare/courses"
 	"aftercare/failure"
 	"aftercare/quiz"
+	"aftercare/roleplay"
 	"aftercare/store"
 	"aftercare/tracking"
 	"aftercare/views"
@@ -201,6 +202,16 @@ func (s *Server) progress(c echo.Context) error {
 		for _, a := range attempts {
 			if a.Quiz == "programme:"+p.Slug && a.State == quiz.Finished && (rec.Final == nil || a.Score > rec.Final.Percent) {
 				rec.Final = &tracking.AssessmentResult{Percent: a.Score, Passed: a.Passed, At: a.SubmittedAt}
+			}
+		}
+		drills, err := s.store.TraineeDrills(c.Request().Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range drills {
+			// A drill counts once its result is released to the trainee.
+			if r, ok := s.catalog.Roleplay(d.Scenario); ok && d.State == roleplay.Released {
+				rec.Drills = append(rec.Drills, tracking.DrillResult{Scenario: d.Scenario, Hours: r.Hours, Passed: d.Passed})
 			}
 		}
 		titles := map[string]string{}

@@ -81,3 +81,22 @@ func TestModuleHoursAreCreditedOnlyAfterReadingAndAPassedQuiz(t *testing.T) {
 }
 
 func hoursText(h float64) string { return views.Hours(h) }
+
+func TestAReleasedPassedDrillCreditsItsHours(t *testing.T) {
+	env := newTestEnv(t)
+	super, trainee := env.as("super-a"), env.as("trainee-a")
+	rp, _ := realCatalog(t).Roleplay(tileScenario)
+	id := bookDrill(t, env, super, "trainee-a", tileScenario, false, true)
+	if r := rateDrill(t, super, id, levels(3, 3, 3, 3, 3, 3), "好", "很好", "submit"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d", r.StatusCode)
+	}
+	if p := trainee.get("/me/progress"); !strings.Contains(p.body, "演练 0，") {
+		t.Fatal("drill hours credited before the result was released")
+	}
+	if r, _ := super.post(drillPath(id, "/release"), url.Values{}, super.csrfFrom(drillPath(id, ""))); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("release: %d", r.StatusCode)
+	}
+	if p := trainee.get("/me/progress"); !strings.Contains(p.body, "演练 "+views.Hours(rp.Hours)+"，") {
+		t.Fatalf("released passed drill not credited:\n%s", p.body)
+	}
+}
