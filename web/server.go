@@ -7,6 +7,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -49,6 +50,9 @@ type Server struct {
 
 // New builds the server and its router.
 func New(cfg Config, st *store.Store, cat *courses.Catalog) (*Server, error) {
+	if len(cfg.SessionKey) < 32 {
+		return nil, errors.New("web: the session key must be at least 32 bytes")
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -113,7 +117,7 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 
 // page builds the frame data for a page: the signed-in user and the CSRF token.
 func (s *Server) page(c echo.Context, title, nav string) views.Page {
-	p := views.Page{Title: title, Nav: nav, CSRF: csrfToken(c)}
+	p := views.Page{Title: title, Nav: nav, CSRF: s.csrfToken(c)}
 	if u, ok := currentUser(c); ok {
 		p.User = &u
 	}

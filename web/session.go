@@ -87,8 +87,7 @@ func currentUser(c echo.Context) (accounts.User, bool) {
 
 // csrfToken is the token the request's forms carry: an HMAC of the session (or visitor)
 // token under the shared key, so any instance can check it without storing it.
-func csrfToken(c echo.Context) string {
-	key, _ := c.Get("csrfKey").([]byte)
+func (s *Server) csrfToken(c echo.Context) string {
 	var subject string
 	if sess, ok := c.Get(ctxSession).(string); ok {
 		subject = "s:" + sess
@@ -97,7 +96,7 @@ func csrfToken(c echo.Context) string {
 	} else {
 		return ""
 	}
-	m := hmac.New(sha256.New, key)
+	m := hmac.New(sha256.New, s.cfg.SessionKey)
 	m.Write([]byte(subject))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -105,12 +104,11 @@ func csrfToken(c echo.Context) string {
 // checkCSRF refuses any state-changing request whose form token does not match.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Set("csrfKey", s.cfg.SessionKey)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		want := csrfToken(c)
+		want := s.csrfToken(c)
 		got := c.FormValue(csrfField)
 		if got == "" {
 			got = c.Request().Header.Get("X-CSRF-Token")
