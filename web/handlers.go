@@ -15,7 +15,6 @@ import (
 	"aftercare/courses"
 	"aftercare/failure"
 	"aftercare/quiz"
-	"aftercare/roleplay"
 	"aftercare/store"
 	"aftercare/tracking"
 	"aftercare/views"
@@ -179,50 +178,9 @@ func (s *Server) recordActivity(c echo.Context, moduleID string) error {
 
 func (s *Server) progress(c echo.Context) error {
 	u, _ := currentUser(c)
-	progress, err := s.store.ModuleProgress(c.Request().Context(), u.ID)
+	d, err := s.onboarding(c.Request().Context(), u.ID)
 	if err != nil {
 		return err
-	}
-	attempts, err := s.store.Attempts(c.Request().Context(), u.ID)
-	if err != nil {
-		return err
-	}
-	d := views.ProgressData{Progress: progress, Attempts: attempts}
-	if p, ok := s.catalog.Programme("onboarding"); ok {
-		d.Programme, d.Required = p, p.Hours
-		var rec tracking.Record
-		for _, id := range p.Modules {
-			if m, ok := s.catalog.Module(id); ok {
-				d.Modules = append(d.Modules, m)
-				rec.Modules = append(rec.Modules, tracking.ModuleCredit{ModuleID: m.ID, Hours: m.Hours,
-					ReadingDone: tracking.ReadingComplete(time.Duration(progress[m.ID].ActiveSeconds)*time.Second, m.Minutes),
-					QuizPassed:  passedAny(attempts, "module:"+m.ID)})
-			}
-		}
-		for _, a := range attempts {
-			if a.Quiz == "programme:"+p.Slug && a.State == quiz.Finished && (rec.Final == nil || a.Score > rec.Final.Percent) {
-				rec.Final = &tracking.AssessmentResult{Percent: a.Score, Passed: a.Passed, At: a.SubmittedAt}
-			}
-		}
-		drills, err := s.store.TraineeDrills(c.Request().Context(), u.ID)
-		if err != nil {
-			return err
-		}
-		for _, d := range drills {
-			// A drill counts once its result is released to the trainee.
-			if r, ok := s.catalog.Roleplay(d.Scenario); ok && d.State == roleplay.Released {
-				rec.Drills = append(rec.Drills, tracking.DrillResult{Scenario: d.Scenario, Hours: r.Hours, Passed: d.Passed})
-			}
-		}
-		titles := map[string]string{}
-		for _, slug := range p.Drills {
-			if r, ok := s.catalog.Roleplay(slug); ok {
-				titles[slug] = r.Title
-			}
-		}
-		d.Clearance = tracking.Evaluate(tracking.Requirement{Hours: p.Hours, Drills: p.Drills, FinalPass: p.Assessment.Pass, DrillTitles: titles}, rec)
-	} else {
-		d.Modules = allModules(s.catalog)
 	}
 	return s.render(c, http.StatusOK, views.ProgressPage(s.page(c, "我的进度", "progress"), d))
 }
