@@ -84,7 +84,12 @@ func (s *Store) StartAttempt(ctx context.Context, userID int64, quizID string, r
 	}
 	var id int64
 	resumed := false
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.inGroupCommit(ctx, func(tx *gorm.DB) error {
+		// On PostgreSQL the person's row lock makes two starts (two clicks, two instances)
+		// take turns, as SQLite's immediate transaction does.
+		if err := lockRow(tx, "users", userID); err != nil {
+			return err
+		}
 		var open []int64
 		if err := tx.Raw("SELECT id FROM attempts WHERE user_id = ? AND quiz = ? AND state = 'open'", userID, quizID).Scan(&open).Error; err != nil {
 			return err
@@ -128,7 +133,7 @@ func (s *Store) StartAttempt(ctx context.Context, userID int64, quizID string, r
 // Attempt loads an attempt with its items; a missing attempt is failure.ErrNotFound. Callers
 // check who may see it (AttemptOwner).
 func (s *Store) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
-	return loadAttempt(s.w.WithContext(ctx), id)
+	return loadAttempt(s.r.WithContext(ctx), id) // the read pool: pages must not queue behind writers
 }
 
 func loadAttempt(db *gorm.DB, id int64) (quiz.Attempt, error) {
@@ -177,6 +182,9 @@ func (s *Store) SaveResponses(ctx context.Context, attemptID, userID int64, rule
 // ownOpenAttempt loads an attempt for answering: someone else's is "not found", one already
 // submitted is a conflict (a replayed or second submit).
 func ownOpenAttempt(tx *gorm.DB, attemptID, userID int64) (quiz.Attempt, error) {
+	if err := lockRow(tx, "attempts", attemptID); err != nil {
+		return quiz.Attempt{}, err
+	}
 	a, err := loadAttempt(tx, attemptID)
 	switch {
 	case err != nil:
@@ -206,7 +214,7 @@ func saveResponses(tx *gorm.DB, attemptID int64, responses map[int]quiz.Response
 // answers saved before the limit.
 func (s *Store) SubmitAttempt(ctx context.Context, attemptID, userID int64, rules quiz.AttemptRules, responses map[int]quiz.Response, lookup Lookup) (quiz.Attempt, error) {
 	var late bool
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.inGroupCommit(ctx, func(tx *gorm.DB) error {
 		a, err := ownOpenAttempt(tx, attemptID, userID)
 		if err != nil {
 			return err
@@ -235,8 +243,23 @@ func (s *Store) SubmitAttempt(ctx context.Context, attemptID, userID int64, rule
 // CloseIfTimeUp grades and closes an open attempt whose time and grace have run out, with the
 // answers saved so far; it reports whether it closed it.
 func (s *Store) CloseIfTimeUp(ctx context.Context, attemptID int64, rules quiz.AttemptRules, lookup Lookup) (bool, error) {
+	// Most views are of attempts with time left (or no limit): a read settles that without
+	// taking the writer, which every view of a quiz page would otherwise queue for.
+	var open []struct {
+		State    string
+		Deadline sql.NullTime
+	}
+	if err := s.r.WithContext(ctx).Raw("SELECT state, deadline FROM attempts WHERE id = ?", attemptID).Scan(&open).Error; err != nil {
+		return false, err
+	}
+	if len(open) == 0 || open[0].State != string(quiz.Open) || !rules.TimeUp(open[0].Deadline.Time, s.Now()) {
+		return false, nil
+	}
 	closed := false
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockRow(tx, "attempts", attemptID); err != nil {
+			return err
+		}
 		a, err := loadAttempt(tx, attemptID)
 		if err != nil || a.State != quiz.Open || !rules.TimeUp(a.Deadline, s.Now()) {
 			return err
@@ -249,11 +272,15 @@ func (s *Store) CloseIfTimeUp(ctx context.Context, attemptID int64, rules quiz.A
 
 func gradeAndClose(tx *gorm.DB, a quiz.Attempt, lookup Lookup, now time.Time) error {
 	marks := make([]quiz.Mark, 0, len(a.Items))
+	var answers []reviewAnswer
 	for _, it := range a.Items {
 		q, ok := lookup(it.Key)
 		var m quiz.Mark
 		if ok {
 			m = quiz.Grade(q, it.Layout, it.Response)
+			if quiz.Graded(q.Type) && !m.NeedsGrading {
+				answers = append(answers, reviewAnswer{key: it.Key, correct: m.Correct})
+			}
 		}
 		marks = append(marks, m)
 		if err := storeMark(tx, a.ID, it.Position, m); err != nil {
@@ -261,8 +288,22 @@ func gradeAndClose(tx *gorm.DB, a quiz.Attempt, lookup Lookup, now time.Time) er
 		}
 	}
 	score, passed, state := quiz.Result(marks, a.Pass)
-	return tx.Exec("UPDATE attempts SET state = ?, submitted_at = ?, score = ?, passed = ? WHERE id = ?",
-		string(state), now, score, passed, a.ID).Error
+	// Only an open attempt closes: of two submits racing (two instances), one updates the row
+	// and the other finds it closed and gets a conflict, so the attempt counts once.
+	res := tx.Exec("UPDATE attempts SET state = ?, submitted_at = ?, score = ?, passed = ? WHERE id = ? AND state = 'open'",
+		string(state), now, score, passed, a.ID)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return failure.ErrConflict
+	}
+	// The review queue and assignments change in the grading transaction, so a submitted
+	// attempt is never left without its effects (see updateReviewQueue, Assignment).
+	if err := updateReviewQueue(tx, a.UserID, answers, now); err != nil {
+		return err
+	}
+	return completeAssignments(tx, a.ID, now)
 }
 
 func storeMark(tx *gorm.DB, attemptID int64, pos int, m quiz.Mark) error {

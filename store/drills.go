@@ -228,7 +228,12 @@ func startDrill(tx *gorm.DB, now time.Time, drillID, actorID int64) error {
 	return audit(tx, now, AuditEntry{ActorID: actorID, Action: "drill.start", Object: drillObject(drillID), Before: row.State, After: string(to)})
 }
 
+// loadDrillRow loads a drill for a change: on PostgreSQL it locks the row first, so two
+// changes of one drill (two instances, two raters) happen one after the other.
 func loadDrillRow(db *gorm.DB, id int64) (drillRow, error) {
+	if err := lockRow(db, "drills", id); err != nil {
+		return drillRow{}, err
+	}
 	var row drillRow
 	err := db.Table("drills").Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -456,11 +461,11 @@ func (s *Store) ReopenDrill(ctx context.Context, drillID, actorID int64, from ro
 		if err != nil {
 			return conflict(err)
 		}
-		if err := tx.Exec("UPDATE drills SET state = ?, score = NULL, passed = 0, submitted_at = NULL, released_at = NULL WHERE id = ?",
+		if err := tx.Exec("UPDATE drills SET state = ?, score = NULL, passed = FALSE, submitted_at = NULL, released_at = NULL WHERE id = ?",
 			string(to), drillID).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("UPDATE drill_ratings SET state = ?, score = NULL, passed = 0, submitted_at = NULL, updated_at = ? WHERE drill_id = ? AND rater_id = ?",
+		if err := tx.Exec("UPDATE drill_ratings SET state = ?, score = NULL, passed = FALSE, submitted_at = NULL, updated_at = ? WHERE drill_id = ? AND rater_id = ?",
 			ratingDraft, now, drillID, row.RaterID).Error; err != nil {
 			return err
 		}
@@ -698,6 +703,9 @@ func loadPractice(db *gorm.DB, id int64) (PracticeSession, error) {
 // run's owner may choose; anyone else gets failure.ErrNotFound.
 func (s *Store) ChoosePractice(ctx context.Context, id, userID int64, step, choice int, d *roleplay.Dialogue, rules tracking.SeatRules) (PracticeSession, error) {
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockRow(tx, "practice_sessions", id); err != nil {
+			return err
+		}
 		p, err := loadPractice(tx, id)
 		switch {
 		case err != nil:

@@ -70,6 +70,10 @@ func (s *Store) ImportStaff(ctx context.Context, rows []ImportedUser) ([]trackin
 				rec.HiredOn = sql.NullTime{Time: t, Valid: true}
 			}
 			if err := tx.Omit("ShopName").Create(&rec).Error; err != nil {
+				if isUniqueViolation(err) { // taken meanwhile by another instance's import or form
+					problems = append(problems, tracking.RowError{Line: r.Line, Column: "登录名", Message: "登录名 " + r.User.Login + " 已被使用"})
+					return errRefused
+				}
 				return err
 			}
 		}

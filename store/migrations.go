@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -170,6 +171,67 @@ CREATE TABLE practice_sessions (
 );
 CREATE INDEX practice_sessions_user ON practice_sessions(user_id, started_at);
 `},
+	{8, "offline hours, clearances", `
+CREATE TABLE offline_hours (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	activity TEXT NOT NULL,
+	hours REAL NOT NULL CHECK (hours > 0),
+	on_date DATETIME NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	logged_by INTEGER NOT NULL REFERENCES users(id),
+	logged_at DATETIME NOT NULL,
+	signed_off_by INTEGER REFERENCES users(id),
+	signed_off_at DATETIME
+);
+CREATE INDEX offline_hours_user ON offline_hours(user_id, on_date);
+CREATE TABLE clearances (
+	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	cleared_at DATETIME NOT NULL,
+	hours REAL NOT NULL,
+	final_score REAL NOT NULL,
+	code TEXT NOT NULL UNIQUE
+);
+`},
+	{7, "monthly KPI values", `
+CREATE TABLE kpi_values (
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	month TEXT NOT NULL,
+	kpi TEXT NOT NULL,
+	value REAL NOT NULL,
+	entered_by INTEGER REFERENCES users(id),
+	entered_at DATETIME NOT NULL,
+	PRIMARY KEY (user_id, month, kpi)
+);
+CREATE INDEX kpi_values_month ON kpi_values(month, kpi);
+`},
+	{6, "assignments (recurring and remedial training), spaced-repetition review queue", `
+CREATE TABLE assignments (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	programme TEXT NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('refresher','assessment','remedial')),
+	period TEXT NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	modules TEXT NOT NULL DEFAULT '',
+	assigned_at DATETIME NOT NULL,
+	due_at DATETIME NOT NULL,
+	completed_at DATETIME,
+	attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
+	UNIQUE (user_id, programme, period)
+);
+CREATE INDEX assignments_due ON assignments(due_at, user_id);
+CREATE TABLE review_items (
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	question_key TEXT NOT NULL,
+	step INTEGER NOT NULL DEFAULT 0,
+	correct_streak INTEGER NOT NULL DEFAULT 0,
+	due_at DATETIME NOT NULL,
+	retired BOOLEAN NOT NULL DEFAULT FALSE,
+	PRIMARY KEY (user_id, question_key)
+);
+CREATE INDEX review_items_due ON review_items(user_id, retired, due_at);
+`},
 }
 
 func init() {
@@ -183,7 +245,7 @@ func LatestVersion() int { return migrations[len(migrations)-1].version }
 
 // SchemaVersion reports the highest applied migration (0 for a new database).
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	applied, err := appliedVersions(s.w.WithContext(ctx))
+	applied, err := s.appliedVersions(ctx)
 	v := 0
 	for a := range applied {
 		v = max(v, a)
@@ -193,8 +255,12 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // appliedVersions is the set of migrations recorded in schema_migrations.
 func appliedVersions(db *gorm.DB) (map[int]bool, error) {
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL)`).Error; err != nil {
+	ddl := `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL)`
+	if isPostgres(db) {
+		ddl = strings.TrimSuffix(strings.TrimSpace(must(translateToPostgres(ddl, false))), ";")
+	}
+	if err := db.Exec(ddl).Error; err != nil {
 		return nil, fmt.Errorf("read schema version: %w", err)
 	}
 	var vs []int
@@ -222,8 +288,64 @@ func pending(applied map[int]bool) []migration {
 	return out
 }
 
+// appliedVersions reads the applied set; on PostgreSQL under the migration lock, so that an
+// instance starting while another migrates waits for it instead of racing to create
+// schema_migrations.
+func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	if !s.postgres {
+		return appliedVersions(s.w.WithContext(ctx))
+	}
+	var applied map[int]bool
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockMigrations(tx); err != nil {
+			return err
+		}
+		var err error
+		applied, err = appliedVersions(tx)
+		return err
+	})
+	return applied, err
+}
+
+// lockMigrations serialises migrations across instances on PostgreSQL: a transaction-scoped
+// advisory lock keyed by the schema, held until the transaction ends, so two instances
+// starting together apply each migration once. SQLite's immediate transaction already does
+// this.
+func lockMigrations(tx *gorm.DB) error {
+	if !isPostgres(tx) {
+		return nil
+	}
+	var ignored []string
+	return tx.Raw("SELECT pg_advisory_xact_lock(" + migrationLockKey + ")::text").Scan(&ignored).Error
+}
+
+// migrationLockKey is the advisory lock of the schema's migrations on PostgreSQL: one per
+// schema, so tests in schemas of their own do not wait for each other.
+const migrationLockKey = "hashtext('aftercare.migrate.' || current_schema())"
+
+// prepareSchema sets up a new database, or checks (and with migrate, brings up to date) an
+// existing one. On PostgreSQL one connection holds the migration lock for the session, from
+// the first look at the schema to the last migration: an instance starting while another
+// sets the database up waits, then finds it current. (The per-migration lock taken inside is
+// the same lock on the same session, which PostgreSQL grants at once.)
 func (s *Store) prepareSchema(ctx context.Context, migrate bool) error {
-	applied, err := appliedVersions(s.w.WithContext(ctx))
+	if !s.postgres {
+		return s.checkAndMigrate(s.w.WithContext(ctx), migrate)
+	}
+	return s.w.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(" + migrationLockKey + ")").Error; err != nil {
+			return fmt.Errorf("wait for the migration lock: %w", err)
+		}
+		err := s.checkAndMigrate(conn, migrate)
+		if uerr := conn.Exec("SELECT pg_advisory_unlock(" + migrationLockKey + ")").Error; uerr != nil && err == nil {
+			err = fmt.Errorf("release the migration lock: %w", uerr)
+		}
+		return err
+	})
+}
+
+func (s *Store) checkAndMigrate(db *gorm.DB, migrate bool) error {
+	applied, err := appliedVersions(db)
 	if err != nil {
 		return err
 	}
@@ -239,21 +361,36 @@ func (s *Store) prepareSchema(ctx context.Context, migrate bool) error {
 	case len(applied) > 0 && !migrate:
 		return fmt.Errorf("%w (%d migration(s) pending, first: %d %s)", ErrSchemaBehind, len(todo), todo[0].version, todo[0].name)
 	}
-	_, err = s.Migrate(ctx)
+	_, err = s.migrate(db)
 	return err
 }
 
 // Migrate applies every pending migration, each in its own immediate transaction together
-// with its row in schema_migrations, and returns the names of those it applied.
+// with its row in schema_migrations, and returns the names of those it applied. On
+// PostgreSQL each transaction first takes the migration lock (lockMigrations) and runs the
+// migration's PostgreSQL text (postgresMigrationSQL).
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	return s.migrate(s.w.WithContext(ctx))
+}
+
+func (s *Store) migrate(db *gorm.DB) ([]string, error) {
 	var done []string
 	for _, m := range migrations {
-		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := lockMigrations(tx); err != nil {
+				return err
+			}
 			applied, err := appliedVersions(tx)
 			if err != nil || applied[m.version] {
 				return err
 			}
-			if err := tx.Exec(m.sql).Error; err != nil {
+			text := m.sql
+			if s.postgres {
+				if text, err = postgresMigrationSQL(m); err != nil {
+					return err
+				}
+			}
+			if err := tx.Exec(text).Error; err != nil {
 				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 			}
 			done = append(done, fmt.Sprintf("%d %s", m.version, m.name))

@@ -81,6 +81,9 @@ func (s *Store) SubmittedAttempts(ctx context.Context, quizID string, shopID int
 // is refused with failure.ErrConflict.
 func (s *Store) ApplyRegrade(ctx context.Context, actorID int64, a quiz.Attempt, r quiz.Regraded) error {
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockRow(tx, "attempts", a.ID); err != nil {
+			return err
+		}
 		current, err := loadAttempt(tx, a.ID)
 		if err != nil {
 			return err
@@ -94,6 +97,9 @@ func (s *Store) ApplyRegrade(ctx context.Context, actorID int64, a quiz.Attempt,
 			}
 		}
 		if err := tx.Exec("UPDATE attempts SET score = ?, passed = ?, state = ? WHERE id = ?", r.Score, r.Passed, string(r.State), a.ID).Error; err != nil {
+			return err
+		}
+		if err := completeAssignments(tx, a.ID, s.Now()); err != nil {
 			return err
 		}
 		return audit(tx, s.Now(), AuditEntry{ActorID: actorID, Action: "attempt.regrade", Object: fmt.Sprintf("attempt:%d", a.ID),
@@ -112,6 +118,9 @@ func (s *Store) GradeManually(ctx context.Context, actorID, attemptID int64, pos
 		return quiz.Attempt{}, failure.Fields{"fraction": "得分须在 0 到 100% 之间"}
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockRow(tx, "attempts", attemptID); err != nil {
+			return err
+		}
 		a, err := loadAttempt(tx, attemptID)
 		if err != nil {
 			return err
@@ -139,6 +148,9 @@ func (s *Store) GradeManually(ctx context.Context, actorID, attemptID int64, pos
 		a.Items[idx].Mark = &m
 		score, passed, state := quiz.Result(a.Marks(), a.Pass)
 		if err := tx.Exec("UPDATE attempts SET score = ?, passed = ?, state = ? WHERE id = ?", score, passed, string(state), attemptID).Error; err != nil {
+			return err
+		}
+		if err := completeAssignments(tx, attemptID, s.Now()); err != nil { // an essay graded to a pass may finish remedial work
 			return err
 		}
 		return audit(tx, s.Now(), AuditEntry{ActorID: actorID, Action: "attempt.grade", Object: fmt.Sprintf("attempt:%d#%d", attemptID, position),

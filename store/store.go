@@ -1,7 +1,9 @@
 // Package store is the only package that talks to the database. It opens SQLite with one
 // writer connection (immediate transactions, so writers queue instead of failing with
-// "database is locked") and a separate pool of read-only connections, applies versioned
-// migrations explicitly, and maps records to the domain types of the other packages.
+// "database is locked") and a separate pool of read-only connections — or, given a
+// postgres:// DSN, PostgreSQL with one pool shared by several instances (postgres.go) —
+// applies versioned migrations explicitly, and maps records to the domain types of the other
+// packages.
 package store
 
 import (
@@ -19,11 +21,18 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// Store holds the writer and the reader connections to one database.
+// Store holds the writer and the reader connections to one database. On PostgreSQL both are
+// the same pool.
 type Store struct {
 	w    *gorm.DB
 	r    *gorm.DB
 	path string
+	// activity commits page views and seat time off the request path (progress.go).
+	activity activityWriter
+	// commits groups quiz starts and submits into shared transactions (groupcommit.go).
+	commits groupCommitter
+	// postgres is set when the database is PostgreSQL rather than a SQLite file.
+	postgres bool
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -41,8 +50,12 @@ var ErrSchemaBehind = errors.New("the database schema is behind this version: ru
 // ErrSchemaAhead is returned when the database was migrated by a newer version of the code.
 var ErrSchemaAhead = errors.New("the database schema is newer than this version of academy")
 
-// Open opens (creating if needed) the SQLite database at path.
+// Open opens the database: a PostgreSQL server when path is a postgres:// or postgresql://
+// DSN (see IsPostgresDSN), otherwise the SQLite file at path, created if needed.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if IsPostgresDSN(path) {
+		return openPostgres(ctx, path, opts)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -88,6 +101,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.activity.close() // commit queued page views before the connections go
 	var errs []error
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {
@@ -100,12 +114,17 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Path is the database file.
+// Path is the --db value the store was opened with: the database file, or the PostgreSQL DSN
+// (which may hold a password: print DisplayName(Path()) instead).
 func (s *Store) Path() string { return s.path }
 
 // Backup writes a consistent copy of the live database to dest with VACUUM INTO, which reads
-// one snapshot while writers carry on. dest must not exist yet.
+// one snapshot while writers carry on. dest must not exist yet. A PostgreSQL database is
+// refused with ErrBackupWithPgDump: its server's own tools do that job.
 func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.postgres {
+		return ErrBackupWithPgDump
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup target %s already exists", dest)
 	}
@@ -125,8 +144,16 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	return nil
 }
 
-// IntegrityCheck runs SQLite's integrity check and returns its verdict ("ok" when sound).
+// IntegrityCheck runs SQLite's integrity check and returns its verdict ("ok" when sound). On
+// PostgreSQL it only checks that the server answers ("ok"): the server checks its own pages.
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.postgres {
+		var one int
+		if err := s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+			return "", err
+		}
+		return "ok", nil
+	}
 	var res string
 	err := s.r.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&res).Error
 	return res, err

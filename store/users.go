@@ -103,7 +103,7 @@ func (s *Store) CreateUser(ctx context.Context, n accounts.NewUser, hash string)
 		rec.HiredOn = sql.NullTime{Time: t, Valid: true}
 	}
 	if err := s.w.WithContext(ctx).Omit("ShopName").Create(&rec).Error; err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUniqueViolation(err) {
 			return accounts.User{}, failure.Fields{"login": "登录名 " + n.Login + " 已被使用"}
 		}
 		return accounts.User{}, err

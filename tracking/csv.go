@@ -482,15 +482,38 @@ func parseMonth(s string) (string, bool) {
 // "NaN", "Inf" and hexadecimal.
 var numberRE = regexp.MustCompile(`^[-+]?(?:\d+\.?\d*|\.\d+)$`)
 
+// KPIRow is one person-month of a KPI sheet as the import preview lists it: the row number
+// Excel shows, the normalised login and month, and the values the row carries in column order
+// (none when every KPI cell was empty).
+type KPIRow struct {
+	Line   int
+	Login  string
+	Month  string
+	Values []KPIValue
+}
+
 // ParseKPICSV reads monthly KPI figures. The header is 登录名/login, 月份/month, then one
 // column per KPI, titled with its key or its Chinese name (a trailing note in brackets such
 // as "(%)" is ignored). A value may end in "%" or "％" (only for KPIs measured in %); an empty
 // cell means no value for that KPI. Months may be written 2026-10, 2026/10 or 2026年10月.
 // Problems become row errors: an unknown or repeated column, a missing login or month, a
-// value that is not a number, a negative value, a percentage over 100, and the same login
-// and month twice. Fully empty rows and columns (Excel's leftovers) are ignored. All problems
-// are returned; the caller writes nothing while any exist.
+// value that is not a number, a negative value, a value above the KPI's scale (see
+// ParseKPIValue), and the same login and month twice. Fully empty rows and columns (Excel's
+// leftovers) are ignored. All problems are returned; the caller writes nothing while any
+// exist.
 func ParseKPICSV(data []byte, defs []KPI) ([]KPIValue, []RowError) {
+	rows, errs := ParseKPISheet(data, defs)
+	var out []KPIValue
+	for _, r := range rows {
+		out = append(out, r.Values...)
+	}
+	return out, errs
+}
+
+// ParseKPISheet reads a KPI sheet like ParseKPICSV but keeps its rows, with their line
+// numbers, so an importer can check each login against the staff list and report the line,
+// and a preview can show the file row by row. Only rows without problems are returned.
+func ParseKPISheet(data []byte, defs []KPI) ([]KPIRow, []RowError) {
 	header, rows, errs := readCSV(data)
 	if len(header.fields) == 0 {
 		return nil, errs
@@ -500,7 +523,7 @@ func ParseKPICSV(data []byte, defs []KPI) ([]KPIValue, []RowError) {
 	_, hasLogin := idx["login"]
 	_, hasMonth := idx["month"]
 
-	var out []KPIValue
+	var out []KPIRow
 	firstLine := map[string]int{}
 	for _, row := range rows {
 		errs = append(errs, checkUnnamed(cols, row)...)
@@ -553,7 +576,7 @@ func ParseKPICSV(data []byte, defs []KPI) ([]KPIValue, []RowError) {
 			if raw == "" {
 				continue
 			}
-			v, msg := parseKPIValue(raw, kc.kpi)
+			v, msg := ParseKPIValue(raw, kc.kpi)
 			if msg != "" {
 				fail(kc.index, "", msg)
 				ok = false
@@ -562,7 +585,7 @@ func ParseKPICSV(data []byte, defs []KPI) ([]KPIValue, []RowError) {
 			vals = append(vals, KPIValue{Login: login, Month: month, Key: kc.kpi.Key, Value: v})
 		}
 		if ok {
-			out = append(out, vals...)
+			out = append(out, KPIRow{Line: row.line, Login: login, Month: month, Values: vals})
 		}
 	}
 	sortErrors(errs)
@@ -628,9 +651,13 @@ func kpiHeader(header csvRow, defs []KPI) ([]column, map[string]int, []kpiColumn
 	return cols, idx, kpis, errs
 }
 
-// parseKPIValue reads one KPI cell, returning a Chinese message instead when it is not a
-// valid value for k.
-func parseKPIValue(raw string, k KPI) (float64, string) {
+// ParseKPIValue reads one KPI value as typed in a sheet cell or a form field, returning a
+// Chinese message instead when it is not a valid value for k: not a plain decimal number, a
+// percent sign on a KPI not measured in %, negative, or above the KPI's scale (KPI.Scale: 100
+// for percentages, 5 for a five-point satisfaction score). The import and the entry form
+// share it, so a number refused in one is refused in the other.
+func ParseKPIValue(raw string, k KPI) (float64, string) {
+	raw = trimCell(raw)
 	s := raw
 	percent := false
 	for _, suffix := range []string{"%", "％"} {
@@ -647,6 +674,7 @@ func parseKPIValue(raw string, k KPI) (float64, string) {
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, "「" + clip(raw) + "」不是有效的数字"
 	}
+	top, bounded := k.Scale()
 	switch {
 	case percent && !isPercentUnit:
 		return 0, "「" + displayName(k) + "」的单位是「" + k.Unit + "」，不能带百分号"
@@ -654,6 +682,8 @@ func parseKPIValue(raw string, k KPI) (float64, string) {
 		return 0, "「" + clip(raw) + "」不能为负数"
 	case isPercentUnit && v > 100:
 		return 0, "「" + clip(raw) + "」超过 100%"
+	case bounded && v > top:
+		return 0, "「" + clip(raw) + "」超过满分 " + formatNumber(top) + k.Unit + "：应在 0–" + formatNumber(top) + " 之间"
 	}
 	return v, ""
 }

@@ -27,10 +27,6 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok")
 }
 
-func (s *Server) home(c echo.Context) error {
-	return c.Redirect(http.StatusSeeOther, "/courses")
-}
-
 func (s *Server) loginForm(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))

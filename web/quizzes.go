@@ -14,12 +14,14 @@ import (
 	"aftercare/courses"
 	"aftercare/failure"
 	"aftercare/quiz"
+	"aftercare/store"
 	"aftercare/views"
 )
 
 // quizSource is what an attempt is taken at: a module's quiz or a programme's assessment.
 type quizSource struct {
-	id       string // stored with the attempt: "module:<id>" or "programme:<slug>"
+	id       string // stored with the attempt: "module:<id>" or store.ProgrammeQuiz(slug, period)
+	period   string // a recurring programme's period ("2026-11", "2026-Q4"); "" otherwise
 	title    string
 	rules    quiz.AttemptRules
 	backURL  string
@@ -46,13 +48,21 @@ func (s *Server) sourceOf(quizID string) (quizSource, bool) {
 		return quizSource{id: quizID, title: m.Title + " · 测验", module: m, backURL: m.URL(), backText: "返回课程",
 			rules: quiz.AttemptRules{Pass: m.Pass}}, true
 	case "programme":
-		p, ok := s.catalog.Programme(id)
-		if !ok {
+		// Onboarding's final is "programme:<slug>"; a recurring programme's attempts carry
+		// their period, "programme:<slug>:<period>", so the attempt limit is per period.
+		slug, period, _ := strings.Cut(id, ":")
+		p, ok := s.catalog.Programme(slug)
+		if !ok || (p.Recurrence == "") != (period == "") {
 			return quizSource{}, false
 		}
-		return quizSource{id: quizID, title: p.Assessment.Title, program: p, backURL: "/me/progress", backText: "返回我的进度",
+		src := quizSource{id: quizID, title: p.Assessment.Title, program: p, period: period, backURL: "/me/progress", backText: "返回我的进度",
 			rules: quiz.AttemptRules{Pass: p.Assessment.Pass, MaxAttempts: assessmentAttempts,
-				TimeLimit: time.Duration(p.Assessment.Minutes) * time.Minute, Grace: submitGrace}}, true
+				TimeLimit: time.Duration(p.Assessment.Minutes) * time.Minute, Grace: submitGrace}}
+		if period != "" {
+			src.title += " · " + periodLabel(period)
+			src.backURL, src.backText = "/", "返回我的学习"
+		}
+		return src, true
 	}
 	return quizSource{}, false
 }
@@ -79,18 +89,48 @@ func (s *Server) startModuleQuiz(c echo.Context) error {
 	return s.startAttempt(c, src, keys, rng)
 }
 
+// startAssessment starts (or resumes) a programme's assessment. A recurring programme's
+// refresher or assessment may only be started by someone assigned its period (the posted
+// "period", else the current one); a refresher brings due review questions back first.
 func (s *Server) startAssessment(c echo.Context) error {
-	src, ok := s.sourceOf("programme:" + c.Param("programme"))
+	p, ok := s.catalog.Programme(c.Param("programme"))
 	if !ok {
 		return failure.ErrNotFound
 	}
+	ctx := c.Request().Context()
 	u, _ := currentUser(c)
-	seen, err := s.store.SeenQuestions(c.Request().Context(), u.ID, src.id)
+	period := ""
+	if p.Recurrence != "" {
+		var assigned bool
+		var err error
+		if period, assigned, err = s.assignedPeriod(ctx, u, p, c.FormValue("period")); err != nil {
+			return err
+		} else if !assigned {
+			return s.render(c, http.StatusForbidden, views.ErrorPage(s.page(c, "没有这项任务", ""), http.StatusForbidden,
+				"你没有"+periodLabel(period)+"的“"+p.Title+"”任务，不能开始作答。任务由系统每期自动分配，请在“我的学习”查看。"))
+		}
+	}
+	src, ok := s.sourceOf(store.ProgrammeQuiz(p.Slug, period))
+	if !ok {
+		return failure.ErrNotFound
+	}
+	var seen map[string]bool
+	var err error
+	if period != "" {
+		seen, err = s.store.SeenProgrammeQuestions(ctx, u.ID, p.Slug)
+	} else {
+		seen, err = s.store.SeenQuestions(ctx, u.ID, src.id)
+	}
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	keys, err := quiz.Draw(s.catalog.Bank, src.program.Assessment.Draw, seen, rng)
+	var keys []string
+	if p.Kind == courses.KindRefresher {
+		keys, err = s.drawRefresher(ctx, u.ID, p, seen, rng)
+	} else {
+		keys, err = quiz.Draw(s.catalog.Bank, p.Assessment.Draw, seen, rng)
+	}
 	if err != nil {
 		return err
 	}

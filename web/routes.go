@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -57,6 +58,16 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/drills/:drill/release", supervisorOrAdmin, s.releaseDrill},
 		{http.MethodPost, "/drills/:drill/reopen", supervisorOrAdmin, s.reopenDrill},
 		{http.MethodGet, "/staff/:user/drills", supervisorOrAdmin, s.staffDrills},
+		{http.MethodGet, "/staff/:user", supervisorOrAdmin, s.staff},
+		{http.MethodPost, "/staff/:user/offline", supervisorOrAdmin, s.logOffline},
+		{http.MethodPost, "/staff/:user/offline/:entry/signoff", supervisorOrAdmin, s.signOffOffline},
+		{http.MethodGet, "/staff/:user/certificate", supervisorOrAdmin, s.staffCertificate},
+		{http.MethodGet, "/me/certificate", signedIn, s.myCertificate},
+		{http.MethodGet, "/verify", public, s.verify},
+		{http.MethodGet, "/store", supervisorOrAdmin, s.storeDashboard},
+		{http.MethodGet, "/store.csv", supervisorOrAdmin, s.storeCSV},
+		{http.MethodGet, "/company", adminOnly, s.companyDashboard},
+		{http.MethodGet, "/company.csv", adminOnly, s.companyCSV},
 		{http.MethodGet, "/practice", signedIn, s.practiceList},
 		{http.MethodPost, "/practice", signedIn, s.startPractice},
 		{http.MethodGet, "/practice/:session", signedIn, s.practiceRun},
@@ -72,6 +83,12 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/admin/users", supervisorOrAdmin, s.users},
 		{http.MethodPost, "/admin/users", adminOnly, s.createUser},
 		{http.MethodPost, "/admin/users/import", adminOnly, s.importUsers},
+		{http.MethodGet, "/kpis", supervisorOrAdmin, s.kpiForm},
+		{http.MethodPost, "/kpis", supervisorOrAdmin, s.saveKPIs},
+		{http.MethodGet, "/kpis/import", adminOnly, s.kpiImportForm},
+		{http.MethodPost, "/kpis/import", adminOnly, s.kpiImportPreview},
+		{http.MethodPost, "/kpis/import/confirm", adminOnly, s.kpiImportConfirm},
+		{http.MethodGet, "/kpis/appraisal", signedIn, s.kpiAppraisal},
 	}
 }
 
@@ -81,8 +98,8 @@ func (s *Server) registerRoutes(e *echo.Echo) {
 	}
 	assets := http.StripPrefix("/static/", http.FileServer(http.FS(static.FS)))
 	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r) // no folder listings
+		if strings.HasSuffix(r.URL.Path, "/") || path.Clean(r.URL.Path) != r.URL.Path {
+			http.NotFound(w, r) // no folder listings, no dot segments (not even ones that stay inside)
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -108,6 +108,14 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
+		// A body over the size limit fails while the form is read (a streamed upload has no
+		// length to refuse it by up front): answer that, not "wrong token".
+		if err := c.Request().ParseMultipartForm(32 << 20); err != nil {
+			var tooLarge *echo.HTTPError
+			if errors.As(err, &tooLarge) && tooLarge.Code == http.StatusRequestEntityTooLarge {
+				return tooLarge
+			}
+		}
 		want := s.csrfToken(c)
 		got := c.FormValue(csrfField)
 		if got == "" {
@@ -150,7 +158,7 @@ func (s *Server) startSession(c echo.Context, u accounts.User) error {
 		_ = s.store.DeleteSession(c.Request().Context(), hashToken(old))
 	}
 	token := randomToken()
-	if err := s.store.CreateSession(c.Request().Context(), hashToken(token), u.ID, time.Now().Add(s.cfg.SessionLifetime)); err != nil {
+	if err := s.store.CreateSession(c.Request().Context(), hashToken(token), u.ID, s.store.Now().Add(s.cfg.SessionLifetime)); err != nil {
 		return err
 	}
 	c.SetCookie(s.cookie(sessionCookie, token, s.cfg.SessionLifetime))

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"aftercare/content"
 	"aftercare/courses"
 	"aftercare/store"
+	"aftercare/store/storetest"
 )
 
 // testPassword is every test user's password.
@@ -70,7 +70,7 @@ func newTestEnv(t *testing.T) *testEnv { return newTestEnvB(t) }
 func newTestEnvB(t testing.TB) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "academy.db"), store.Options{})
+	st, err := store.Open(ctx, storetest.DSN(t), store.Options{}) // SQLite, or PostgreSQL with ACADEMY_TEST_POSTGRES
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: schema version %d (latest %d)\n", cfg.db, v, store.LatestVersion())
+	fmt.Fprintf(stdout, "%s: schema version %d (latest %d)\n", store.DisplayName(cfg.db), v, store.LatestVersion())
 	return nil
 }
 
@@ -88,6 +88,9 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	if fl.NArg() != 1 {
 		return errors.New("usage: academy backup [--db PATH] FILE")
+	}
+	if store.IsPostgresDSN(cfg.db) {
+		return store.ErrBackupWithPgDump // say so before connecting: the advice does not need the server
 	}
 	st, err := store.Open(ctx, cfg.db, store.Options{})
 	if err != nil {

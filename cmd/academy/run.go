@@ -22,13 +22,18 @@ commands:
   migrate                   apply pending database migrations
   users add|import|list|set-password   manage users (import FILE.csv: UTF-8 or GBK staff list)
   backup FILE               write a consistent copy of the live database
+  schedule [--at YYYY-MM-DD]  assign this period's refreshers and assessments now (the server does it hourly)
+  seed [--staff N --stores N --attempts N]   fill a NEW database with load-test data
   gift parse FILE           parse a GIFT file and print it as JSON
   gift export COURSE        write a course's question bank as GIFT
   aiken parse FILE          parse an Aiken file and print it as JSON
+  export xapi [--since DATE] [--out FILE] [--jsonl] [--base-url URL]
+                            quiz attempts, module completions and drills as xAPI 1.0.3 statements
 
 common flags (or ACADEMY_* environment variables):
   --addr ADDR               listen address (ACADEMY_ADDR, default localhost:8080)
-  --db PATH                 SQLite database file (ACADEMY_DB, default academy.db)
+  --db PATH|DSN             SQLite database file, or postgres://user:pass@host/db for PostgreSQL
+                            (ACADEMY_DB, default academy.db)
   --content DIR             content folder instead of the bundled one (ACADEMY_CONTENT)
 `
 
@@ -49,8 +54,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return users(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, getenv, stdout, stderr)
+	case "schedule":
+		return schedule(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		return seed(ctx, args, getenv, stdout, stderr)
 	case "gift", "aiken":
 		return questionsCommand(cmd, args, getenv, stdout, stderr)
+	case "export":
+		return export(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -81,7 +92,7 @@ func newFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.
 		return def
 	}
 	fs.StringVar(&c.addr, "addr", env("ACADEMY_ADDR", "localhost:8080"), "listen address")
-	fs.StringVar(&c.db, "db", env("ACADEMY_DB", "academy.db"), "SQLite database file")
+	fs.StringVar(&c.db, "db", env("ACADEMY_DB", "academy.db"), "SQLite database file, or a postgres:// DSN for PostgreSQL")
 	fs.StringVar(&c.content, "content", env("ACADEMY_CONTENT", ""), "content folder (default: the bundled content)")
 	fs.StringVar(&c.sessionKey, "session-key", env("ACADEMY_SESSION_KEY", ""), "secret for signing CSRF tokens, shared by all instances (default: generated and kept in the database)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", env("ACADEMY_SECURE_COOKIES", "") == "true", "mark cookies Secure (serve over TLS)")

@@ -15,6 +15,7 @@ import (
 	"aftercare/accounts"
 	"aftercare/content"
 	"aftercare/courses"
+	"aftercare/failure"
 	"aftercare/store"
 	"aftercare/web"
 )
@@ -47,13 +48,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Recurring training is assigned at start and then hourly; the scheduler stops (and is
+	// waited for) before the store closes.
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); srv.RunSchedulerEvery(schedCtx, web.SchedulerInterval) }()
+	defer func() { stopScheduler(); <-schedDone }()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
+	if err := startProfiling(getenv("ACADEMY_PPROF"), stdout); err != nil {
+		return err
+	}
 	s := catalogSummary(cat)
 	fmt.Fprintf(stdout, "Aftercare Academy: %d courses, %d modules, %d questions, %d role-plays; database %s\n",
-		s.Courses, s.Modules, s.Questions, s.Roleplays, cfg.db)
+		s.Courses, s.Modules, s.Questions, s.Roleplays, store.DisplayName(cfg.db))
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -158,6 +168,13 @@ func createDemoAccounts(ctx context.Context, st *store.Store, stdout io.Writer, 
 			return err
 		}
 		if _, err := st.CreateUser(ctx, nu, hash); err != nil {
+			var f failure.Fields
+			if errors.As(err, &f) && f["login"] != "" {
+				// Another instance on the same database started at the same moment and took
+				// the login first: it creates (and prints) the demo accounts.
+				fmt.Fprintf(stdout, "  (%s and the other demo accounts are being created by another instance)\n", d.login)
+				return nil
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "  %-10s  password %-14s  %s\n", d.login, pw, d.name)

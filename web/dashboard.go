@@ -1,0 +1,314 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"aftercare/accounts"
+	"aftercare/failure"
+	"aftercare/tracking"
+	"aftercare/views"
+)
+
+// staffRecords gathers every active trainee (the staff whose training the dashboards follow;
+// supervisors and admins are not onboarded here) of a store, or of every store with shopID 0, with their onboarding evaluated, assignments counted and latest
+// KPI appraisal, in a fixed number of queries whatever the headcount.
+func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffRow, error) {
+	users, err := s.store.Users(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	var staff []accounts.User
+	var ids []int64
+	for _, u := range users {
+		if u.Active && u.ShopID != 0 && u.Role == accounts.Trainee {
+			staff = append(staff, u)
+			ids = append(ids, u.ID)
+		}
+	}
+	if len(staff) == 0 {
+		return nil, nil
+	}
+	onboarding, err := s.onboardingOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	assignments, err := s.store.ShopAssignments(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.store.Now()
+	due, overdue := map[int64]int{}, map[int64]int{}
+	for _, a := range assignments {
+		switch tracking.Status(a.DueAt, a.CompletedAt, now) {
+		case tracking.StatusOpen:
+			due[a.UserID]++
+		case tracking.StatusOverdue:
+			overdue[a.UserID]++
+		}
+	}
+	kpis, err := s.latestAppraisals(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]views.StaffRow, 0, len(staff))
+	for _, u := range staff {
+		d := onboarding[u.ID]
+		r := views.StaffRow{ID: u.ID, Name: u.Name, Login: u.Login, Role: u.Role.Label(), ShopID: u.ShopID, Shop: u.ShopName,
+			Credited: d.Clearance.CreditedHours, Required: d.Required, ActiveSeconds: d.ActiveSeconds + d.PracticeSeconds,
+			Cleared: d.Cleared(), Due: due[u.ID], Overdue: overdue[u.ID], LastDrill: d.LastDrill}
+		if d.Certificate != nil {
+			r.ClearedOn = views.LocalDate(d.Certificate.ClearedAt)
+		}
+		if k, ok := kpis[u.ID]; ok {
+			r.KPI, r.KPIMonth, r.HasKPI = k.total, k.month, true
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// appraisal is a person's KPI appraisal total for the latest month with values.
+type appraisal struct {
+	total float64
+	month string
+}
+
+// latestAppraisals scores each person's KPIs for the latest of the last three months in which
+// they have values (tracking.Appraise with the catalogue's definitions), one query for the
+// store (shopID 0: every store).
+func (s *Server) latestAppraisals(ctx context.Context, shopID int64) (map[int64]appraisal, error) {
+	current := s.store.Now().In(shanghai).Format("2006-01")
+	values, err := s.store.ShopKPIValues(ctx, shopID, tracking.AddMonths(current, -2), current)
+	if err != nil {
+		return nil, err
+	}
+	latest := map[int64]string{}
+	byMonth := map[int64]map[string]float64{}
+	for _, v := range values { // ordered by month: the last month seen wins
+		if latest[v.UserID] != v.Month {
+			latest[v.UserID], byMonth[v.UserID] = v.Month, map[string]float64{}
+		}
+		byMonth[v.UserID][v.Key] = v.Value
+	}
+	defs := make([]tracking.KPI, 0, len(s.catalog.KPIs))
+	for _, k := range s.catalog.KPIs {
+		defs = append(defs, tracking.KPI{Key: k.Key, Name: k.Name, Unit: k.Unit, Target: k.Target, Direction: k.Direction, Weight: k.Weight, Remedial: k.Remedial})
+	}
+	out := map[int64]appraisal{}
+	for id, vals := range byMonth {
+		if a := tracking.Appraise(defs, vals); a.Scored {
+			out[id] = appraisal{total: a.Total, month: latest[id]}
+		}
+	}
+	return out, nil
+}
+
+// dashboardShop decides which store /store shows: a supervisor's own; for an admin the ?shop=
+// code, by default the first store. ok is false for a supervisor without a store.
+func (s *Server) dashboardShop(c echo.Context) (shop accounts.Shop, shops []accounts.Shop, ok bool, err error) {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	if u.Role != accounts.Admin {
+		if u.ShopID == 0 {
+			return shop, nil, false, nil
+		}
+		all, err := s.store.Shops(ctx)
+		if err != nil {
+			return shop, nil, false, err
+		}
+		for _, sh := range all {
+			if sh.ID == u.ShopID {
+				return sh, nil, true, nil
+			}
+		}
+		return shop, nil, false, nil
+	}
+	shops, err = s.store.Shops(ctx)
+	if err != nil || len(shops) == 0 {
+		return shop, shops, false, err
+	}
+	code := c.QueryParam("shop")
+	if code == "" {
+		return shops[0], shops, true, nil
+	}
+	for _, sh := range shops {
+		if sh.Code == code {
+			return sh, shops, true, nil
+		}
+	}
+	return shop, shops, false, failure.ErrNotFound
+}
+
+// storeDashboard is a store's training at a glance for its supervisor (or an admin): one row
+// per staff member, who is cleared for duty today, and hours toward 40 as a chart.
+func (s *Server) storeDashboard(c echo.Context) error {
+	shop, shops, ok, err := s.dashboardShop(c)
+	if err != nil {
+		return err
+	}
+	d := views.StoreDashboardData{Shop: shop, Shops: shops, HasShop: ok}
+	if ok {
+		if d.Rows, err = s.staffRecords(c.Request().Context(), shop.ID); err != nil {
+			return err
+		}
+	}
+	d.Chart = views.BarChart{Title: "入职培训学时进度（目标 40 学时）", Unit: "", Max: 40, Target: 40}
+	if p, ok := s.catalog.Programme("onboarding"); ok {
+		d.Chart.Max, d.Chart.Target = p.Hours, p.Hours
+	}
+	for _, r := range d.Rows {
+		if r.Cleared {
+			d.Ready = append(d.Ready, r)
+		}
+		d.Chart.Bars = append(d.Chart.Bars, views.Bar{Label: r.Name, Value: r.Credited, Good: r.Cleared})
+	}
+	title := "门店看板"
+	if ok {
+		title = shop.Name + " · 门店看板"
+	}
+	return s.render(c, http.StatusOK, views.StoreDashboardPage(s.page(c, title, "store"), d))
+}
+
+// storeCSV exports the store dashboard's table for Excel: UTF-8 with a byte-order mark, every
+// text cell guarded against formula injection.
+func (s *Server) storeCSV(c echo.Context) error {
+	shop, _, ok, err := s.dashboardShop(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return failure.ErrNotFound
+	}
+	rows, err := s.staffRecords(c.Request().Context(), shop.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"门店", "登录名", "姓名", "角色", "已获学时", "要求学时", "实测学习时间（小时）", "可上岗", "上岗日期",
+		"待完成任务", "逾期任务", "最近演练日期", "最近演练得分(%)", "KPI 综合得分", "KPI 月份"})
+	for _, r := range rows {
+		drillOn, drillScore := "", ""
+		if r.LastDrill != nil {
+			drillOn, drillScore = views.LocalDate(r.LastDrill.At), strconv.FormatFloat(r.LastDrill.Score, 'f', 1, 64)
+		}
+		kpi := ""
+		if r.HasKPI {
+			kpi = strconv.FormatFloat(r.KPI, 'f', 1, 64)
+		}
+		_ = w.Write([]string{csvSafe(shop.Code + " " + shop.Name), csvSafe(r.Login), csvSafe(r.Name), r.Role,
+			views.Hours(r.Credited), views.Hours(r.Required), views.ActiveHours(r.ActiveSeconds), yesNo(r.Cleared), r.ClearedOn,
+			strconv.Itoa(r.Due), strconv.Itoa(r.Overdue), drillOn, drillScore, kpi, r.KPIMonth})
+	}
+	w.Flush()
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="store-`+csvFileName(shop.Code)+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+// csvFileName keeps a store code safe inside a Content-Disposition header.
+func csvFileName(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, code)
+}
+
+// companyRows compares the stores: headcount, cleared for duty, overdue assignments, mean KPI
+// appraisal and average credited hours, from one pass over every store's staff.
+func (s *Server) companyRows(ctx context.Context) ([]views.CompanyRow, error) {
+	shops, err := s.store.Shops(ctx)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := s.staffRecords(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	type sums struct{ hours, kpi float64 }
+	rows := make([]views.CompanyRow, len(shops))
+	index := map[int64]int{}
+	for i, sh := range shops {
+		rows[i].Shop, index[sh.ID] = sh, i
+	}
+	total := make([]sums, len(shops))
+	for _, r := range staff {
+		i, ok := index[r.ShopID]
+		if !ok {
+			continue
+		}
+		row := &rows[i]
+		row.Staff++
+		if r.Cleared {
+			row.Cleared++
+		}
+		row.Overdue += r.Overdue
+		total[i].hours += r.Credited
+		if r.HasKPI {
+			row.KPIStaff++
+			total[i].kpi += r.KPI
+		}
+	}
+	for i := range rows {
+		if n := rows[i].Staff; n > 0 {
+			rows[i].ClearedPct = float64(rows[i].Cleared) / float64(n) * 100
+			rows[i].AvgHours = math.Round(total[i].hours/float64(n)*10) / 10
+		}
+		if n := rows[i].KPIStaff; n > 0 {
+			rows[i].MeanKPI = total[i].kpi / float64(n)
+		}
+	}
+	return rows, nil
+}
+
+// companyDashboard compares the stores for admins.
+func (s *Server) companyDashboard(c echo.Context) error {
+	rows, err := s.companyRows(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	d := views.CompanyData{Rows: rows, Chart: views.BarChart{Title: "各门店可上岗比例", Unit: "%", Max: 100}}
+	for _, r := range rows {
+		d.Chart.Bars = append(d.Chart.Bars, views.Bar{Label: r.Shop.Name, Value: math.Round(r.ClearedPct), Good: r.Staff > 0 && r.Cleared == r.Staff})
+	}
+	return s.render(c, http.StatusOK, views.CompanyPage(s.page(c, "公司看板", "company"), d))
+}
+
+// companyCSV exports the store comparison for Excel (UTF-8 with BOM, formula-guarded).
+func (s *Server) companyCSV(c echo.Context) error {
+	rows, err := s.companyRows(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"门店编号", "门店", "在职学员", "可上岗人数", "可上岗比例(%)", "逾期任务", "KPI 平均综合得分", "平均已获学时"})
+	for _, r := range rows {
+		kpi := ""
+		if r.KPIStaff > 0 {
+			kpi = strconv.FormatFloat(r.MeanKPI, 'f', 1, 64)
+		}
+		_ = w.Write([]string{csvSafe(r.Shop.Code), csvSafe(r.Shop.Name), strconv.Itoa(r.Staff), strconv.Itoa(r.Cleared),
+			strconv.FormatFloat(r.ClearedPct, 'f', 1, 64), strconv.Itoa(r.Overdue), kpi, views.Hours(r.AvgHours)})
+	}
+	w.Flush()
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="company.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
