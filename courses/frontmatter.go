@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -121,9 +122,9 @@ var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
 
 func yamlErrorLine(msg string) (int, string) {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		var n int
-		fmt.Sscanf(m[1], "%d", &n)
-		return n, m[2]
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			return n, m[2]
+		}
 	}
 	return 1, msg
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"aftercare/accounts"
 	"aftercare/failure"
 	"aftercare/quiz"
+	"aftercare/store/storetest"
 	"aftercare/tracking"
 )
 
@@ -33,7 +33,7 @@ func assignmentFixture(t *testing.T, st *Store) (a, b accounts.User) {
 
 func TestAssignOncePerPersonAndPeriodAcrossTwoStores(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := storetest.DSN(t) // a SQLite file, or PostgreSQL with ACADEMY_TEST_POSTGRES
 	one, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)

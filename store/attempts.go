@@ -299,7 +299,12 @@ func gradeAndClose(tx *gorm.DB, a quiz.Attempt, lookup Lookup, now time.Time) er
 		return failure.ErrConflict
 	}
 	// The review queue and assignments change in the grading transaction, so a submitted
-	// attempt is never left without its effects (see updateReviewQueue, Assignment).
+	// attempt is never left without its effects (see updateReviewQueue, Assignment). On
+	// PostgreSQL the person's row lock makes two of their attempts graded at once (two tabs,
+	// two instances) update their review queue one after the other.
+	if err := lockRow(tx, "users", a.UserID); err != nil {
+		return err
+	}
 	if err := updateReviewQueue(tx, a.UserID, answers, now); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +73,7 @@ func TestBrowserXSSPayloadsDoNotExecute(t *testing.T) {
 	if probe := seen.take(); len(probe) < 2 {
 		t.Fatalf("the execution hook missed a script that ran: %v", probe)
 	}
+	sort.SliceStable(pages, func(i, j int) bool { return pages[i].actor < pages[j].actor }) // one sign-in per actor
 	checked := 0
 	actor := ""
 	for _, p := range pages {
@@ -120,6 +122,8 @@ func signInBrowser(ctx context.Context, env *testEnv, login string) error {
 		chromedp.SendKeys(`#login`, login, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
 		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
+		// Only a signed-in page has the logout form; waiting for it waits out the login's
+		// redirect, which a navigation started earlier would abort.
+		chromedp.WaitVisible(`form[action="/logout"]`, chromedp.ByQuery),
 	)
 }

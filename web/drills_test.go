@@ -311,10 +311,8 @@ func TestCalibrationIsBlindAndReportsAgreement(t *testing.T) {
 		{levels(3, 2, 2, 0, 3, 1), levels(3, 1, 2, 1, 3, 1)},
 		{levels(2, 2, 1, 1, 2, 2), levels(3, 2, 1, 0, 2, 3)},
 	}
-	var drills []int64
 	for n, round := range rounds {
 		id := bookDrill(t, env, superA, "trainee-a", tileScenario, true, true)
-		drills = append(drills, id)
 		// Supervisor A (primary) submits first; the second rater has a draft.
 		if r := rateDrill(t, superA2, id, map[string]int{"listening": 1}, fmt.Sprintf("丙的草稿%d", n), "", "save"); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second rater's draft: %d\n%s", r.StatusCode, r.body)

@@ -84,7 +84,7 @@ func (s *Server) startModuleQuiz(c echo.Context) error {
 	for i, q := range src.module.Questions {
 		keys[i] = q.Key
 	}
-	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	rng := shuffler()
 	rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 	return s.startAttempt(c, src, keys, rng)
 }
@@ -124,7 +124,7 @@ func (s *Server) startAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	rng := shuffler()
 	var keys []string
 	if p.Kind == courses.KindRefresher {
 		keys, err = s.drawRefresher(ctx, u.ID, p, seen, rng)

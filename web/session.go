@@ -41,6 +41,7 @@ func hashToken(t string) string {
 }
 
 func (s *Server) cookie(name, value string, maxAge time.Duration) *http.Cookie {
+	// #nosec G124 -- HttpOnly and SameSite always; Secure with --secure-cookies, since TLS usually ends at the reverse proxy and a plain-HTTP trial install must still be able to sign in
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode}
 	if maxAge < 0 {
 		c.MaxAge = -1

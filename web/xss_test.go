@@ -229,10 +229,7 @@ func seedXSS(t *testing.T) (*testEnv, []xssPage) {
 	// Offline hours with a note, where the platform has them.
 	traineeID := strconv.FormatInt(env.users["trainee-a"].ID, 10)
 	staffPage := ""
-	for _, rt := range env.app.routes() {
-		if rt.method+" "+rt.path != "POST /staff/:user/offline" {
-			continue
-		}
+	if hasRoute(env, "POST /staff/:user/offline") {
 		p, _ := cat.Programme("onboarding")
 		staffPage = "/staff/" + traineeID
 		tok := super.csrfFrom(staffPage)
@@ -243,6 +240,24 @@ func seedXSS(t *testing.T) (*testEnv, []xssPage) {
 				checkInert(t, "super-a: POST offline (refused)", r.body)
 			}
 		}
+	}
+
+	// A KPI sheet whose logins, months, values, column titles and file name are payloads: the
+	// preview reports every cell it refuses, quoting it.
+	if hasRoute(env, "POST /kpis/import") {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Write([]string{"登录名", "月份", "顾客满意度", xssPayloads[1]})
+		for i, p := range xssPayloads {
+			w.Write([]string{p, xssPayloads[(i+1)%len(xssPayloads)], xssPayloads[(i+2)%len(xssPayloads)], ""})
+		}
+		w.Write([]string{"trainee-a", "2026-01", "4.5", ""})
+		w.Flush()
+		r := admin.upload(t, "/kpis/import", admin.csrfFrom("/kpis/import"), `绩效"><svg onload=alert('xss46')>.csv`, b.Bytes())
+		if r.StatusCode != http.StatusUnprocessableEntity && r.StatusCode != http.StatusOK {
+			t.Fatalf("KPI sheet with payloads: %d", r.StatusCode)
+		}
+		checkInert(t, "admin: POST /kpis/import", r.body)
 	}
 
 	// The quiz: the trainee types payloads as answers; the review shows them with the feedback.
@@ -288,7 +303,28 @@ func seedXSS(t *testing.T) (*testEnv, []xssPage) {
 			pages = append(pages, xssPage{who, staffPage})
 		}
 	}
+	// Pages of features that list people by name, where the platform has them.
+	for _, extra := range []xssPage{
+		{"trainee-a", "/kpis/appraisal"},
+		{"super-a", "/store"}, {"super-a", "/kpis"}, {"super-a", "/kpis/appraisal"}, {"super-a", "/staff/" + traineeID + "/certificate"},
+		{"admin", "/store?shop=001"}, {"admin", "/company"}, {"admin", "/kpis"}, {"admin", "/kpis/import"},
+	} {
+		if hasRoute(env, "GET "+strings.SplitN(strings.ReplaceAll(extra.path, traineeID, ":user"), "?", 2)[0]) {
+			pages = append(pages, extra)
+		}
+	}
 	return env, pages
+}
+
+// hasRoute reports whether the platform has the route ("METHOD /path"), for features that
+// bring their own free text.
+func hasRoute(env *testEnv, key string) bool {
+	for _, r := range env.app.routes() {
+		if r.method+" "+r.path == key {
+			return true
+		}
+	}
+	return false
 }
 
 // checkInert fails the test if the page holds anything from the payloads that a browser would
@@ -433,7 +469,7 @@ func TestXSSPayloadsAreInertInEveryPage(t *testing.T) {
 	if len(shown) < len(xssPayloads) {
 		t.Errorf("only %d payload ids appear as text on the pages: %v", len(shown), shown)
 	}
-	t.Logf("%d payloads (+ link, file name and query cases) through module Markdown, front matter, GIFT text/answers/feedback, answers, user names (form and CSV), drill comments and offline notes; %d pages checked as %d actors; %d payload ids shown as text, none live",
+	t.Logf("%d payloads (+ link, file name and query cases) through module Markdown, front matter, GIFT text/answers/feedback, answers, user names (form and CSV), drill comments, offline notes and a KPI sheet; %d pages checked as %d actors; %d payload ids shown as text, none live",
 		len(xssPayloads), len(pages), len(clients), len(shown))
 }
 

@@ -94,7 +94,7 @@ type session struct {
 }
 
 func readSessions(path string) ([]session, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 -- the session file the operator passes to the load generator
 	if err != nil {
 		return nil, err
 	}
@@ -147,14 +147,14 @@ func (c *common) call(cl *http.Client, s session, method, path string, form url.
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: s.token})
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: s.token}) // #nosec G124 -- a cookie the client sends; Secure/HttpOnly/SameSite are attributes of cookies a server sets
 	t0 := time.Now()
 	res, err := cl.Do(req)
 	if err != nil {
 		return 0, "", nil, time.Since(t0), err
 	}
 	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	_ = res.Body.Close()
 	return res.StatusCode, string(b), res.Header, time.Since(t0), nil
 }
 
@@ -548,11 +548,11 @@ func generateContent(args []string) error {
 	for m := range *modules {
 		dir := fmt.Sprintf("%s/courses/%02d-generated-%d", *to, 50+m/50, m/50)
 		if m%50 == 0 {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- a generated content folder, readable like content/
 				return err
 			}
 			intro := "---\ntitle: 生成课程\nsummary: 启动测试用的生成课程。\ntags: [service]\n---\n介绍\n"
-			if err := os.WriteFile(dir+"/_course.md", []byte(intro), 0o644); err != nil {
+			if err := os.WriteFile(dir+"/_course.md", []byte(intro), 0o644); err != nil { // #nosec G306 -- generated course content, not a secret
 				return err
 			}
 		}
@@ -563,7 +563,7 @@ func generateContent(args []string) error {
 			fmt.Fprintf(&b, "// [tag:complaint]\n::题%d:: 第一步做什么？ {\n=倾听 # 对\n~争辩 # 错\n~改天再来 # 错\n}\n\n", q)
 		}
 		b.WriteString("```\n")
-		if err := os.WriteFile(fmt.Sprintf("%s/%02d-m%d.md", dir, m%50+1, m), []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(fmt.Sprintf("%s/%02d-m%d.md", dir, m%50+1, m), []byte(b.String()), 0o644); err != nil { // #nosec G306 -- generated course content, not a secret
 			return err
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"aftercare/courses"
 	"aftercare/quiz"
 	"aftercare/store"
+	"aftercare/store/storetest"
 )
 
 // The crash test runs the real binary, has trainees take quizzes concurrently, kills the
@@ -419,6 +420,9 @@ func TestCrashDuringSubmitsLosesNoAcknowledgedWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
+	if storetest.Postgres() {
+		t.Skip("crash safety of the SQLite file; on PostgreSQL the server's own WAL does this job")
+	}
 	cycles := 3
 	if v := os.Getenv("CRASH_CYCLES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -471,7 +475,7 @@ func TestCrashDuringSubmitsLosesNoAcknowledgedWrite(t *testing.T) {
 		logins[tr.login] = u.ID
 	}
 
-	verified, killed := 0, 0
+	killed := 0
 	for cycle := 1; cycle <= cycles; cycle++ {
 		srv := startBinary(t, bin, db)
 		if cycle == 1 {
@@ -479,7 +483,7 @@ func TestCrashDuringSubmitsLosesNoAcknowledgedWrite(t *testing.T) {
 				tr.signIn(t, srv.addr)
 			}
 		} else {
-			verified = r.verify(t, look, logins)
+			t.Logf("restart %d: %d acknowledged submits verified", cycle-1, r.verify(t, look, logins))
 		}
 		// The burst: every trainee starts and submits quizzes; after a number of acknowledged
 		// submits the server is killed while the others are still on the wire.
@@ -518,7 +522,7 @@ func TestCrashDuringSubmitsLosesNoAcknowledgedWrite(t *testing.T) {
 	// After the last crash: start once more, check everything, replay acknowledged submits
 	// (each must be refused as already done) and stop cleanly.
 	srv := startBinary(t, bin, db)
-	verified = r.verify(t, look, logins)
+	verified := r.verify(t, look, logins)
 	replayed := 0
 	for id, sub := range r.acked {
 		if replayed == 10 {

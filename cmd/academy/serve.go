@@ -152,9 +152,8 @@ func createDemoAccounts(ctx context.Context, st *store.Store, stdout io.Writer, 
 			return err
 		}
 	}
-	fmt.Fprintln(stdout, "Created demo accounts (shown once; change them with `academy users set-password`):")
 	today := time.Now().Format(time.DateOnly)
-	for _, d := range demoUsers {
+	for i, d := range demoUsers {
 		pw := randomSecret(9)
 		nu := accounts.NewUser{Login: d.login, Name: d.name, Role: d.role, ShopCode: d.shop, Password: pw}
 		if d.role == accounts.Trainee {
@@ -172,10 +171,13 @@ func createDemoAccounts(ctx context.Context, st *store.Store, stdout io.Writer, 
 			if errors.As(err, &f) && f["login"] != "" {
 				// Another instance on the same database started at the same moment and took
 				// the login first: it creates (and prints) the demo accounts.
-				fmt.Fprintf(stdout, "  (%s and the other demo accounts are being created by another instance)\n", d.login)
+				fmt.Fprintf(stdout, "Demo accounts: %s and the others are being created by another instance.\n", d.login)
 				return nil
 			}
 			return err
+		}
+		if i == 0 {
+			fmt.Fprintln(stdout, "Created demo accounts (shown once; change them with `academy users set-password`):")
 		}
 		fmt.Fprintf(stdout, "  %-10s  password %-14s  %s\n", d.login, pw, d.name)
 	}

@@ -52,7 +52,7 @@ func DSN(t testing.TB) string {
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop test schema %s: %v", schema, err)
 		}
-		admin.Close()
+		_ = admin.Close()
 	})
 	u, err := url.Parse(server)
 	if err != nil {
@@ -93,12 +93,12 @@ func Raw(t testing.TB, dsn string) *RawDB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
+		t.Cleanup(func() { _ = db.Close() })
 		return &RawDB{DB: db}
 	}
 	db := open(t, dsn)
 	db.SetMaxOpenConns(4)
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() })
 	return &RawDB{DB: db, postgres: true}
 }
 
