@@ -38,7 +38,7 @@ func (s *Server) loginForm(c echo.Context) error {
 // safeNext keeps redirects after login on this site: only local absolute paths are followed.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/courses"
+		return "/"
 	}
 	return next
 }

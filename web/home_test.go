@@ -32,11 +32,14 @@ func TestHomeShowsDueDatesAndOverdue(t *testing.T) {
 		t.Fatal("a trainee's home on time shows overdue or the store dashboard")
 	}
 	// Two days before the due date it is flagged as due soon; after it, as overdue.
+	// Sessions last hours, not days: sign in again after each move of the clock.
 	env.clock.set(time.Date(2026, 11, 13, 9, 0, 0, 0, displayZone))
+	a = env.as("trainee-a")
 	if home = a.get("/"); !strings.Contains(home.body, "即将到期") {
 		t.Fatal("no due-soon reminder two days before the due date")
 	}
 	env.clock.set(time.Date(2026, 11, 16, 0, 0, 1, 0, displayZone))
+	a = env.as("trainee-a")
 	home = a.get("/")
 	if !strings.Contains(home.body, "已逾期") || !strings.Contains(home.body, "项培训任务已逾期") || !strings.Contains(home.body, "pill bad") {
 		t.Fatal("after the due date the home page does not show the refresher overdue")

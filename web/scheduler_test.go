@@ -238,6 +238,8 @@ func TestMissedRefresherQuestionsComeBackFirstAfterADay(t *testing.T) {
 	}
 
 	env.clock.advance(24 * time.Hour)
+	a = env.as("trainee-a") // the session of a day ago has expired
+	token = a.csrfFrom("/")
 	if home := a.get("/"); !strings.Contains(home.body, "有 <strong>15</strong> 道答错过的题已到复习时间") {
 		t.Fatal("home does not show the review due after a day")
 	}

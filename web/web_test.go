@@ -29,8 +29,8 @@ func TestLoginLogoutAndSessions(t *testing.T) {
 		t.Fatalf("empty form: %d, want both field messages", r.StatusCode)
 	}
 	r, _ = c.post("/login", url.Values{"login": {"trainee-a"}, "password": {testPassword}, "next": {"//evil.example/"}}, token)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/courses" {
-		t.Fatalf("login: %d to %q, want /courses (an off-site next is ignored)", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("login: %d to %q, want / (the dashboard) (an off-site next is ignored)", r.StatusCode, r.Header.Get("Location"))
 	}
 	var session string
 	for _, ck := range r.Cookies() {
