@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
@@ -53,7 +52,6 @@ func onboardFully(t *testing.T, env *testEnv, login string) {
 func TestBrowserProgressAndStoreDashboard(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := browser(t)
-	env.clock.advance(-11 * time.Hour) // sessions expire by the wall clock; see TestDayOneToClearedWithCertificate
 	cat := realCatalog(t)
 	p, _ := cat.Programme("onboarding")
 	hash, _ := accounts.HashPassword(testPassword, bcrypt.MinCost)

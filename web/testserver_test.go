@@ -78,6 +78,9 @@ func newTestEnvB(t testing.TB) *testEnv {
 	clock := &testClock{}
 	st.Now = clock.now
 	s, err := New(Config{SessionKey: []byte("test key of at least thirty-two bytes"), PasswordCost: bcrypt.MinCost,
+		// Tests move the fake clock by days and weeks; a sign-in outlives them (expiry itself
+		// is the store's, tested there).
+		SessionLifetime: 400 * 24 * time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, realCatalog(t))
 	if err != nil {
 		t.Fatal(err)
