@@ -81,7 +81,7 @@ func newTestEnvB(t testing.TB) *testEnv {
 		// Tests move the fake clock by days and weeks; a sign-in outlives them (expiry itself
 		// is the store's, tested there).
 		SessionLifetime: 400 * 24 * time.Hour,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, realCatalog(t))
+		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil))}, st, realCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
