@@ -8,8 +8,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +36,11 @@ type Config struct {
 	PasswordCost int
 	// SessionLifetime is how long a sign-in lasts.
 	SessionLifetime time.Duration
+	// TrustedProxies are the address ranges of the load balancers in front of the platform.
+	// Only a connection from one of them may name the client in X-Forwarded-For; otherwise
+	// everyone behind the proxy would share its address for login throttling, while trusting
+	// the header from anyone would let an attacker reset the throttle by changing it.
+	TrustedProxies []*net.IPNet
 	Logger          *slog.Logger
 }
 
@@ -69,9 +77,7 @@ func New(cfg Config, st *store.Store, cat *courses.Catalog) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, catalog: cat, log: cfg.Logger, dummyHash: dummy}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Client addresses come from the connection only; X-Forwarded-For is not trusted unless a
-	// deployment configures a trusted proxy here.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientAddress(cfg.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
@@ -122,4 +128,48 @@ func (s *Server) page(c echo.Context, title, nav string) views.Page {
 		p.User = &u
 	}
 	return p
+}
+
+// clientAddress picks how a request's client address is found: from the connection alone, or,
+// when trusted proxies are configured, from X-Forwarded-For as written by those proxies only
+// (echo's loopback and private-network defaults are switched off, so nothing else is trusted).
+func clientAddress(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDR ranges or single addresses (the
+// --trusted-proxies flag) and names the first entry it cannot read.
+func ParseTrustedProxies(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR range", f)
+			}
+			bits := 32
+			if ip.To4() == nil {
+				bits = 128
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR range", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

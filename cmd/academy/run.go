@@ -78,6 +78,7 @@ type config struct {
 	content       string
 	sessionKey    string
 	secureCookies bool
+	proxies       string
 	demo          bool
 	migrate       bool
 }
@@ -97,6 +98,7 @@ func newFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.
 	fs.StringVar(&c.content, "content", env("ACADEMY_CONTENT", ""), "content folder (default: the bundled content)")
 	fs.StringVar(&c.sessionKey, "session-key", env("ACADEMY_SESSION_KEY", ""), "secret for signing CSRF tokens, shared by all instances (default: generated and kept in the database)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", env("ACADEMY_SECURE_COOKIES", "") == "true", "mark cookies Secure (serve over TLS)")
+	fs.StringVar(&c.proxies, "trusted-proxies", env("ACADEMY_TRUSTED_PROXIES", ""), "comma-separated addresses/CIDR ranges of load balancers whose X-Forwarded-For names the client (default: none, the connection's address is used)")
 	fs.BoolVar(&c.demo, "demo", env("ACADEMY_DEMO", "true") != "false", "create demo accounts when the database has no users")
 	fs.BoolVar(&c.migrate, "migrate", env("ACADEMY_MIGRATE", "") == "true", "apply pending migrations at start")
 	return fs, c

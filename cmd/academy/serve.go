@@ -44,7 +44,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{SessionKey: key, SecureCookies: cfg.secureCookies, PasswordCost: passwordCost, Logger: logger}, st, cat)
+	proxies, err := web.ParseTrustedProxies(cfg.proxies)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{SessionKey: key, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, PasswordCost: passwordCost, Logger: logger}, st, cat)
 	if err != nil {
 		return err
 	}
