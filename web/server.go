@@ -41,7 +41,7 @@ type Config struct {
 	// everyone behind the proxy would share its address for login throttling, while trusting
 	// the header from anyone would let an attacker reset the throttle by changing it.
 	TrustedProxies []*net.IPNet
-	Logger          *slog.Logger
+	Logger         *slog.Logger
 }
 
 // Server holds the dependencies of the handlers.
