@@ -261,8 +261,14 @@ const seedRowsPerStatement = 100
 // flush writes the collected rows, parents before children, as multi-row INSERTs prepared once
 // per transaction and shape.
 func (g *seeder) flush(tx *gorm.DB) error {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
+	var sqlTx *sql.Tx
+	switch c := tx.Statement.ConnPool.(type) {
+	case *sql.Tx:
+		sqlTx = c
+	case *gorm.PreparedStmtTX: // the writer keeps statements prepared (store.Open)
+		sqlTx, _ = c.Tx.(*sql.Tx)
+	}
+	if sqlTx == nil {
 		return errors.New("seed: flush needs a transaction")
 	}
 	stmts := map[string]*sql.Stmt{}

@@ -63,8 +63,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	// synchronous=FULL: a grade the server acknowledged survives a power cut, not only a crash.
 	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL"
-	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true}
-	w, err := gorm.Open(sqlite.Open("file:"+url.PathEscape(path)+"?"+common+"&_txlock=immediate"), cfg)
+	// The writer keeps its statements prepared and a 32 MB page cache: on a database of a
+	// million attempts, parsing each INSERT/UPDATE and re-reading index pages from the OS cost
+	// more than the writes themselves (BENCHMARKS.md).
+	// Migrations run before that, unprepared: a prepared statement runs only the first
+	// statement of a multi-statement script.
+	wcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmtMaxSize: 512, PrepareStmtTTL: time.Hour}
+	w, err := gorm.Open(sqlite.Open("file:"+url.PathEscape(path)+"?"+common+"&_txlock=immediate&_cache_size=-32768"), wcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -83,7 +88,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = wdb.Close()
 		return nil, err
 	}
-	r, err := gorm.Open(sqlite.Open("file:"+url.PathEscape(path)+"?"+common+"&_query_only=1"), cfg)
+	s.w = w.Session(&gorm.Session{PrepareStmt: true})
+	// The read pool keeps its statements prepared: parsing a query cost more than running it
+	// on the pages read most (session lookup, quiz page), see BENCHMARKS.md.
+	rcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true, PrepareStmtMaxSize: 512, PrepareStmtTTL: time.Hour}
+	r, err := gorm.Open(sqlite.Open("file:"+url.PathEscape(path)+"?"+common+"&_query_only=1"), rcfg)
 	if err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)

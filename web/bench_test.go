@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"aftercare/views"
@@ -38,6 +40,33 @@ func BenchmarkModulePageRequest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodGet, u, nil)
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		rec := httptest.NewRecorder()
+		env.app.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkQuizPageRequest is a signed-in GET of an open module-quiz attempt through the whole
+// router: session lookup, loading the attempt and its owner, the time check (a read now, no
+// write) and rendering every question.
+func BenchmarkQuizPageRequest(b *testing.B) {
+	env := newTestEnvB(b)
+	c := env.as("trainee-a")
+	m := realCatalog(b).Courses[0].Modules[0]
+	r, _ := c.post(m.URL()+"/quiz", url.Values{}, c.csrfFrom(m.URL()))
+	path := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(path, "/attempts/") {
+		b.Fatalf("start: %d %q", r.StatusCode, path)
+	}
+	cookies := c.http.Jar.Cookies(mustURL(env.srv.URL))
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, env.srv.URL+path, nil)
 		for _, ck := range cookies {
 			req.AddCookie(ck)
 		}

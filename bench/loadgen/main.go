@@ -390,7 +390,7 @@ func burst(args []string) error {
 	var c common
 	fs := flag.NewFlagSet("burst", flag.ContinueOnError)
 	c.flags(fs)
-	n := fs.Int("n", 10000, "quiz starts released together (one per trainee)")
+	n := fs.Int("n", 10000, "quiz starts released together (one per staff member)")
 	programme := fs.String("start", "/programmes/onboarding/assessment", "POST path that starts the quiz")
 	submitters := fs.Int("submitters", 64, "parallel clients submitting")
 	probe := fs.String("probe", "/reports/quizzes", "store page a supervisor loads during the submits")
@@ -406,9 +406,9 @@ func burst(args []string) error {
 	if err != nil {
 		return err
 	}
-	trainees := byRole(ss, "trainee")
+	trainees := append(byRole(ss, "trainee"), byRole(ss, "supervisor")...) // staff: everyone but admins
 	if len(trainees) < *n {
-		return fmt.Errorf("%d trainees in %s, need %d", len(trainees), c.sessions, *n)
+		return fmt.Errorf("%d staff sessions in %s, need %d", len(trainees), c.sessions, *n)
 	}
 	trainees = trainees[:*n]
 	supers := byRole(ss, "supervisor")

@@ -37,6 +37,9 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	if *sessions == "" {
 		*sessions = cfg.db + ".sessions"
+		if store.IsPostgresDSN(cfg.db) {
+			*sessions = "academy-seed.sessions" // a DSN is no file name
+		}
 	}
 	if *password == "" {
 		*password = randomSecret(9)
@@ -82,7 +85,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	size := fileSize(cfg.db) + fileSize(cfg.db+"-wal")
 	fmt.Fprintf(stdout, "seeded %s in %.1f s: %d stores, %d users, %d attempts, %d items, %d module progress rows, %d drills, %d assignments, %d KPI values; %.0f MB\n",
-		cfg.db, elapsed.Seconds(), res.Shops, res.Users, res.Attempts, res.Items, res.Progress, res.Drills, res.Assignments, res.KPIValues, float64(size)/(1<<20))
+		store.DisplayName(cfg.db), elapsed.Seconds(), res.Shops, res.Users, res.Attempts, res.Items, res.Progress, res.Drills, res.Assignments, res.KPIValues, float64(size)/(1<<20))
 	fmt.Fprintf(stdout, "every seeded user's password: %s\n", *password)
 	for _, s := range firstOfEachRole(res.Sessions) {
 		fmt.Fprintf(stdout, "  %-10s %s (store %s)\n", s.Role, s.Login, s.Shop)
