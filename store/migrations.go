@@ -232,6 +232,52 @@ CREATE TABLE review_items (
 );
 CREATE INDEX review_items_due ON review_items(user_id, retired, due_at);
 `},
+	{9, "onboarding summaries for the dashboards, open assignments index", `
+CREATE TABLE onboarding_changes (
+	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	rev INTEGER NOT NULL
+);
+CREATE TABLE onboarding_summaries (
+	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	rev INTEGER NOT NULL,
+	catalog TEXT NOT NULL,
+	credited_hours REAL NOT NULL,
+	required_hours REAL NOT NULL,
+	active_seconds INTEGER NOT NULL,
+	cleared BOOLEAN NOT NULL,
+	cleared_at DATETIME,
+	last_drill_at DATETIME,
+	last_drill_score REAL,
+	last_drill_passed BOOLEAN
+);
+CREATE INDEX assignments_open ON assignments(user_id, due_at) WHERE completed_at IS NULL;
+CREATE TRIGGER attempts_onboarding_insert AFTER INSERT ON attempts BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER attempts_onboarding_update AFTER UPDATE OF state, score, passed ON attempts BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER module_progress_onboarding_insert AFTER INSERT ON module_progress BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER module_progress_onboarding_update AFTER UPDATE OF active_seconds ON module_progress BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER practice_onboarding_insert AFTER INSERT ON practice_sessions BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER practice_onboarding_update AFTER UPDATE OF active_seconds ON practice_sessions BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER drills_onboarding_insert AFTER INSERT ON drills BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.trainee_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER drills_onboarding_update AFTER UPDATE ON drills BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.trainee_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER drills_onboarding_delete AFTER DELETE ON drills BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (OLD.trainee_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER offline_onboarding_insert AFTER INSERT ON offline_hours BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER offline_onboarding_update AFTER UPDATE ON offline_hours BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER offline_onboarding_delete AFTER DELETE ON offline_hours BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (OLD.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER clearances_onboarding_insert AFTER INSERT ON clearances BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+`},
 }
 
 func init() {

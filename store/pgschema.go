@@ -27,6 +27,28 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log FOR EACH ROW EXECU
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `,
+	9: `
+CREATE FUNCTION onboarding_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	person BIGINT;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		person := (to_jsonb(OLD) ->> TG_ARGV[0])::BIGINT;
+	ELSE
+		person := (to_jsonb(NEW) ->> TG_ARGV[0])::BIGINT;
+	END IF;
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (person, 1)
+		ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1;
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER attempts_onboarding AFTER INSERT OR UPDATE OF state, score, passed ON attempts FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER module_progress_onboarding AFTER INSERT OR UPDATE OF active_seconds ON module_progress FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER practice_onboarding AFTER INSERT OR UPDATE OF active_seconds ON practice_sessions FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER drills_onboarding AFTER INSERT OR UPDATE OR DELETE ON drills FOR EACH ROW EXECUTE FUNCTION onboarding_changed('trainee_id');
+CREATE TRIGGER offline_onboarding AFTER INSERT OR UPDATE OR DELETE ON offline_hours FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER clearances_onboarding AFTER INSERT ON clearances FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+`,
 }
 
 // postgresMigrationSQL is the PostgreSQL text of a migration: its statements translated, and

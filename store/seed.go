@@ -580,9 +580,12 @@ func (g *seeder) drillFor(u seedPerson, from time.Time, span time.Duration, res 
 // kpiYear enters a value per KPI for every month the person worked in the last year, spread
 // around the target, by their supervisor.
 func (g *seeder) kpiYear(u seedPerson, res *SeedResult) {
-	from := later(g.now.AddDate(-1, 0, 0), u.hired)
-	for m := from; m.Before(g.now); m = m.AddDate(0, 1, 0) {
-		month := m.In(g.loc()).Format("2006-01")
+	from := later(g.now.AddDate(-1, 0, 0), u.hired).In(g.loc())
+	// Step through calendar months in the company's time zone (the first of each month), so
+	// every month is entered once whatever the day and hour of hiring.
+	first := time.Date(from.Year(), from.Month(), 1, 12, 0, 0, 0, g.loc())
+	for m := first; m.Before(g.now); m = m.AddDate(0, 1, 0) {
+		month := m.Format("2006-01")
 		for _, k := range g.p.KPIs {
 			v := k.Target * (0.8 + 0.4*g.rng.Float64())
 			g.add(seedKPIs, 6, u.id, month, k.Key, math.Round(v*100)/100, u.supervise, m)

@@ -265,10 +265,11 @@ func TestMigrateAppliesAVersionMissingBelowTheHighest(t *testing.T) {
 	ctx := context.Background()
 	saved := migrations
 	t.Cleanup(func() { migrations = saved })
-	// A database migrated by a build that did not have migration 3 yet.
+	// A database migrated by a build that did not have migration 3 yet (migrations 4 to 8 were
+	// applied; 9 and later build on 3's tables and came after it).
 	var without []migration
 	for _, m := range saved {
-		if m.version != 3 {
+		if m.version != 3 && m.version < 9 {
 			without = append(without, m)
 		}
 	}

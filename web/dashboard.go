@@ -17,8 +17,9 @@ import (
 )
 
 // staffRecords gathers every active trainee (the staff whose training the dashboards follow;
-// supervisors and admins are not onboarded here) of a store, or of every store with shopID 0, with their onboarding evaluated, assignments counted and latest
-// KPI appraisal, in a fixed number of queries whatever the headcount.
+// supervisors and admins are not onboarded here) of a store, or of every store with shopID 0,
+// with their onboarding summary (onboardingSummaries), open assignments counted and latest KPI
+// appraisal, in a fixed number of queries whatever the headcount or the length of the history.
 func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffRow, error) {
 	users, err := s.store.Users(ctx, shopID)
 	if err != nil {
@@ -35,23 +36,13 @@ func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffR
 	if len(staff) == 0 {
 		return nil, nil
 	}
-	onboarding, err := s.onboardingOf(ctx, ids)
+	onboarding, err := s.onboardingSummaries(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	assignments, err := s.store.ShopAssignments(ctx, shopID)
+	due, overdue, err := s.store.OpenAssignmentCounts(ctx, shopID, s.store.Now())
 	if err != nil {
 		return nil, err
-	}
-	now := s.store.Now()
-	due, overdue := map[int64]int{}, map[int64]int{}
-	for _, a := range assignments {
-		switch tracking.Status(a.DueAt, a.CompletedAt, now) {
-		case tracking.StatusOpen:
-			due[a.UserID]++
-		case tracking.StatusOverdue:
-			overdue[a.UserID]++
-		}
 	}
 	kpis, err := s.latestAppraisals(ctx, shopID)
 	if err != nil {
@@ -61,10 +52,13 @@ func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffR
 	for _, u := range staff {
 		d := onboarding[u.ID]
 		r := views.StaffRow{ID: u.ID, Name: u.Name, Login: u.Login, Role: u.Role.Label(), ShopID: u.ShopID, Shop: u.ShopName,
-			Credited: d.Clearance.CreditedHours, Required: d.Required, ActiveSeconds: d.ActiveSeconds + d.PracticeSeconds,
-			Cleared: d.Cleared(), Due: due[u.ID], Overdue: overdue[u.ID], LastDrill: d.LastDrill}
-		if d.Certificate != nil {
-			r.ClearedOn = views.LocalDate(d.Certificate.ClearedAt)
+			Credited: d.CreditedHours, Required: d.RequiredHours, ActiveSeconds: d.ActiveSeconds,
+			Cleared: d.Cleared, Due: due[u.ID], Overdue: overdue[u.ID]}
+		if d.ClearedAt != nil {
+			r.ClearedOn = views.LocalDate(*d.ClearedAt)
+		}
+		if d.LastDrillAt != nil {
+			r.LastDrill = &views.DrillMark{At: *d.LastDrillAt, Score: d.LastDrillScore, Passed: d.LastDrillPassed}
 		}
 		if k, ok := kpis[u.ID]; ok {
 			r.KPI, r.KPIMonth, r.HasKPI = k.total, k.month, true

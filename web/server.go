@@ -49,8 +49,11 @@ type Server struct {
 	cfg     Config
 	store   *store.Store
 	catalog *courses.Catalog
-	log     *slog.Logger
-	echo    *echo.Echo
+	// catalogPrint identifies the content the stored onboarding summaries were evaluated
+	// against (catalogFingerprint).
+	catalogPrint string
+	log          *slog.Logger
+	echo         *echo.Echo
 	// dummyHash is compared against when a login does not exist, so that a wrong login takes
 	// as long as a wrong password and logins cannot be discovered by timing.
 	dummyHash string
@@ -74,7 +77,7 @@ func New(cfg Config, st *store.Store, cat *courses.Catalog) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, catalog: cat, log: cfg.Logger, dummyHash: dummy}
+	s := &Server{cfg: cfg, store: st, catalog: cat, catalogPrint: catalogFingerprint(cat), log: cfg.Logger, dummyHash: dummy}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientAddress(cfg.TrustedProxies)

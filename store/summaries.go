@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// A dashboard over a whole company cannot read everyone's history (a million attempts, their
+// seat time and drills) on every view. It reads one OnboardingSummary per person instead: the
+// result of the onboarding evaluation, kept in onboarding_summaries with the person's change
+// count (rev) it was built from.
+//
+// The change count lives in onboarding_changes and is raised by database triggers (migration 9)
+// whenever a record the evaluation reads is written: an attempt finished or regraded, seat time
+// or practice time added, a drill changed, offline hours logged or signed off, a clearance
+// recorded. No write path has to remember it, on SQLite or on PostgreSQL, and a second instance
+// sees the same counts. A summary is current when its rev equals the person's count and it was
+// built from the same catalogue; anything else is evaluated again by the caller and saved.
+
+// OnboardingSummary is one person's onboarding evaluation as the dashboards show it.
+type OnboardingSummary struct {
+	UserID int64
+	// Rev is the person's change count the evaluation was built from (see StaleOnboarding).
+	Rev int64
+	// Catalog identifies the course content the evaluation used: a content change (new module
+	// hours, another final pass mark) makes every summary stale.
+	Catalog       string
+	CreditedHours float64
+	RequiredHours float64
+	// ActiveSeconds is measured reading plus self-practice time.
+	ActiveSeconds int
+	Cleared       bool
+	ClearedAt     *time.Time
+	// LastDrillAt is the latest scored drill's time (nil when none), with its score and result.
+	LastDrillAt     *time.Time
+	LastDrillScore  float64
+	LastDrillPassed bool
+}
+
+// OnboardingSummaries returns the current summaries of the given people, and for every other
+// one (no summary, a summary of older records or of another catalogue) their change count now,
+// to pass to SaveOnboardingSummaries after evaluating them. The count is read before the
+// caller reads their records, so a write landing in between leaves the saved summary behind
+// the count: it is evaluated again next time rather than trusted.
+func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalog string) (current map[int64]OnboardingSummary, stale map[int64]int64, err error) {
+	current = make(map[int64]OnboardingSummary, len(userIDs))
+	stale = map[int64]int64{}
+	type row struct {
+		OnboardingSummary
+		Person     int64
+		CurrentRev int64
+		HasSummary bool
+	}
+	err = inChunks(userIDs, func(ids []int64) error {
+		var rows []row
+		if err := s.r.WithContext(ctx).Raw(`SELECT u.id AS person, COALESCE(c.rev, 0) AS current_rev, s.user_id IS NOT NULL AS has_summary,
+				COALESCE(s.rev, -1) AS rev, COALESCE(s.catalog, '') AS catalog, COALESCE(s.credited_hours, 0) AS credited_hours,
+				COALESCE(s.required_hours, 0) AS required_hours, COALESCE(s.active_seconds, 0) AS active_seconds,
+				COALESCE(s.cleared, FALSE) AS cleared, s.cleared_at, s.last_drill_at,
+				COALESCE(s.last_drill_score, 0) AS last_drill_score, COALESCE(s.last_drill_passed, FALSE) AS last_drill_passed
+			FROM users u
+			LEFT JOIN onboarding_changes c ON c.user_id = u.id
+			LEFT JOIN onboarding_summaries s ON s.user_id = u.id
+			WHERE u.id IN ?`, ids).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.HasSummary && r.Rev == r.CurrentRev && r.Catalog == catalog {
+				r.OnboardingSummary.UserID = r.Person
+				current[r.Person] = r.OnboardingSummary
+			} else {
+				stale[r.Person] = r.CurrentRev
+			}
+		}
+		return nil
+	})
+	return current, stale, err
+}
+
+// SaveOnboardingSummaries stores freshly evaluated summaries (each with the Rev that
+// OnboardingSummaries reported for the person), replacing older ones, in one transaction.
+func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSummary) error {
+	if len(sums) == 0 {
+		return nil
+	}
+	type summaryRow struct {
+		UserID          int64 `gorm:"primaryKey"`
+		Rev             int64
+		Catalog         string
+		CreditedHours   float64
+		RequiredHours   float64
+		ActiveSeconds   int
+		Cleared         bool
+		ClearedAt       *time.Time
+		LastDrillAt     *time.Time
+		LastDrillScore  *float64
+		LastDrillPassed *bool
+	}
+	rows := make([]summaryRow, len(sums))
+	for i, x := range sums {
+		rows[i] = summaryRow{UserID: x.UserID, Rev: x.Rev, Catalog: x.Catalog, CreditedHours: x.CreditedHours,
+			RequiredHours: x.RequiredHours, ActiveSeconds: x.ActiveSeconds, Cleared: x.Cleared, ClearedAt: utcPtr(x.ClearedAt)}
+		if x.LastDrillAt != nil {
+			score, passed := x.LastDrillScore, x.LastDrillPassed
+			rows[i].LastDrillAt, rows[i].LastDrillScore, rows[i].LastDrillPassed = utcPtr(x.LastDrillAt), &score, &passed
+		}
+	}
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.Table("onboarding_summaries").Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "user_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"rev", "catalog", "credited_hours", "required_hours", "active_seconds", "cleared", "cleared_at", "last_drill_at", "last_drill_score", "last_drill_passed"}),
+		}).CreateInBatches(rows, 200).Error
+	})
+}
+
+// OpenAssignmentCounts counts each person's open assignments of a store (every store with
+// shopID 0) as of now: due (not yet late) and overdue. Only open assignments are read, through
+// the partial index assignments_open, so the count stays small however long the history is.
+func (s *Store) OpenAssignmentCounts(ctx context.Context, shopID int64, now time.Time) (due, overdue map[int64]int, err error) {
+	type row struct {
+		UserID  int64
+		Due     int
+		Overdue int
+	}
+	q := s.r.WithContext(ctx).Table("assignments a").
+		Select("a.user_id, SUM(CASE WHEN a.due_at >= ? THEN 1 ELSE 0 END) AS due, SUM(CASE WHEN a.due_at < ? THEN 1 ELSE 0 END) AS overdue", now.UTC(), now.UTC()).
+		Where("a.completed_at IS NULL").Group("a.user_id")
+	if shopID != 0 {
+		q = q.Joins("JOIN users u ON u.id = a.user_id").Where("u.shop_id = ?", shopID)
+	}
+	var rows []row
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, nil, err
+	}
+	due, overdue = map[int64]int{}, map[int64]int{}
+	for _, r := range rows {
+		if r.Due > 0 {
+			due[r.UserID] = r.Due
+		}
+		if r.Overdue > 0 {
+			overdue[r.UserID] = r.Overdue
+		}
+	}
+	return due, overdue, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"aftercare/courses"
+	"aftercare/store"
+	"aftercare/tracking"
+)
+
+// onboardingSummaryFormat changes when the evaluation's code changes meaning, so summaries
+// written by an older build are evaluated again rather than trusted.
+const onboardingSummaryFormat = 1
+
+// catalogFingerprint identifies what in the content the onboarding evaluation depends on (the
+// programme, its modules' hours and reading minutes, its drills' hours, the seat-time rules),
+// so a content change makes every stored summary stale.
+func catalogFingerprint(cat *courses.Catalog) string {
+	type module struct {
+		ID      string
+		Hours   float64
+		Minutes int
+	}
+	type drill struct {
+		Slug  string
+		Hours float64
+	}
+	in := struct {
+		Format    int
+		Programme *courses.Programme
+		Modules   []module
+		Drills    []drill
+		Seat      tracking.SeatRules
+	}{Format: onboardingSummaryFormat, Seat: tracking.DefaultSeatRules}
+	if p, ok := cat.Programme("onboarding"); ok {
+		in.Programme = p
+		for _, id := range p.Modules {
+			if m, ok := cat.Module(id); ok {
+				in.Modules = append(in.Modules, module{m.ID, m.Hours, m.Minutes})
+			}
+		}
+		for _, slug := range p.Drills {
+			if r, ok := cat.Roleplay(slug); ok {
+				in.Drills = append(in.Drills, drill{slug, r.Hours})
+			}
+		}
+	}
+	b, _ := json.Marshal(in) // plain data: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// summaryBatch bounds how many people one re-evaluation pass reads at once, so a first
+// company view after a busy day holds a bounded amount of history in memory.
+const summaryBatch = 500
+
+// onboardingSummaries returns the onboarding summary of each person: stored ones while they are
+// current, the others evaluated now (onboardingOf, the same rule as every other page) and
+// stored. A store dashboard thus re-evaluates only the people whose records changed since it was
+// last shown, and the company view reads one row per person.
+func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[int64]store.OnboardingSummary, error) {
+	current, stale, err := s.store.OnboardingSummaries(ctx, userIDs, s.catalogPrint)
+	if err != nil {
+		return nil, err
+	}
+	var todo []int64
+	for _, id := range userIDs {
+		if _, ok := stale[id]; ok {
+			todo = append(todo, id)
+		}
+	}
+	for start := 0; start < len(todo); start += summaryBatch {
+		ids := todo[start:min(start+summaryBatch, len(todo))]
+		data, err := s.onboardingOf(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		fresh := make([]store.OnboardingSummary, 0, len(ids))
+		for _, id := range ids {
+			d := data[id]
+			sum := store.OnboardingSummary{UserID: id, Rev: stale[id], Catalog: s.catalogPrint,
+				CreditedHours: d.Clearance.CreditedHours, RequiredHours: d.Required,
+				ActiveSeconds: d.ActiveSeconds + d.PracticeSeconds, Cleared: d.Cleared()}
+			if d.Certificate != nil {
+				at := d.Certificate.ClearedAt
+				sum.ClearedAt = &at
+			}
+			if d.LastDrill != nil {
+				at := d.LastDrill.At
+				sum.LastDrillAt, sum.LastDrillScore, sum.LastDrillPassed = &at, d.LastDrill.Score, d.LastDrill.Passed
+			}
+			fresh = append(fresh, sum)
+			current[id] = sum
+		}
+		if err := s.store.SaveOnboardingSummaries(ctx, fresh); err != nil {
+			return nil, err
+		}
+	}
+	return current, nil
+}
