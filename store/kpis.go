@@ -307,6 +307,37 @@ func (s *Store) ShopKPIValues(ctx context.Context, shopID int64, fromMonth, toMo
 	return out, q.Scan(&out).Error
 }
 
+// KPIMonthValues returns, for each of the given people, their KPI values (KPI key → value) of
+// the latest month in [fromMonth, toMonth] in which they have any, and that month. It reads
+// by primary key (user, month) and returns only what an appraisal needs, so a dashboard over
+// every store does not sort and join the whole period's sheet.
+func (s *Store) KPIMonthValues(ctx context.Context, userIDs []int64, fromMonth, toMonth string) (map[int64]map[string]float64, map[int64]string, error) {
+	values, months := map[int64]map[string]float64{}, map[int64]string{}
+	err := inChunks(userIDs, func(ids []int64) error {
+		rows, err := s.r.WithContext(ctx).Raw(`SELECT k.user_id, k.month, k.kpi, k.value FROM kpi_values k
+			JOIN (SELECT user_id, MAX(month) AS month FROM kpi_values WHERE user_id IN ? AND month >= ? AND month <= ? GROUP BY user_id) l
+				ON l.user_id = k.user_id AND l.month = k.month`, ids, fromMonth, toMonth).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var month, key string
+			var v float64
+			if err := rows.Scan(&id, &month, &key, &v); err != nil {
+				return err
+			}
+			if values[id] == nil {
+				values[id], months[id] = map[string]float64{}, month
+			}
+			values[id][key] = v
+		}
+		return rows.Err()
+	})
+	return values, months, err
+}
+
 // TrainingScore is a person's training results in a period, shown beside their KPIs:
 // Knowledge is the mean over the quizzes they finished in the period of their best score at
 // each (percent, Quizzes of them); Skills is the mean score of their drills scored in the

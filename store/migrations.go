@@ -232,7 +232,7 @@ CREATE TABLE review_items (
 );
 CREATE INDEX review_items_due ON review_items(user_id, retired, due_at);
 `},
-	{9, "onboarding summaries for the dashboards, open assignments index", `
+	{9, "per-person summaries for the dashboards (onboarding, latest KPI appraisal), open assignments index", `
 CREATE TABLE onboarding_changes (
 	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
 	rev INTEGER NOT NULL
@@ -241,6 +241,7 @@ CREATE TABLE onboarding_summaries (
 	user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
 	rev INTEGER NOT NULL,
 	catalog TEXT NOT NULL,
+	month TEXT NOT NULL,
 	credited_hours REAL NOT NULL,
 	required_hours REAL NOT NULL,
 	active_seconds INTEGER NOT NULL,
@@ -248,7 +249,9 @@ CREATE TABLE onboarding_summaries (
 	cleared_at DATETIME,
 	last_drill_at DATETIME,
 	last_drill_score REAL,
-	last_drill_passed BOOLEAN
+	last_drill_passed BOOLEAN,
+	kpi_month TEXT NOT NULL DEFAULT '',
+	kpi_total REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX assignments_open ON assignments(user_id, due_at) WHERE completed_at IS NULL;
 CREATE TRIGGER attempts_onboarding_insert AFTER INSERT ON attempts BEGIN
@@ -277,6 +280,12 @@ CREATE TRIGGER offline_onboarding_delete AFTER DELETE ON offline_hours BEGIN
 	INSERT INTO onboarding_changes (user_id, rev) VALUES (OLD.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
 CREATE TRIGGER clearances_onboarding_insert AFTER INSERT ON clearances BEGIN
 	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER kpi_onboarding_insert AFTER INSERT ON kpi_values BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER kpi_onboarding_update AFTER UPDATE ON kpi_values BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
+CREATE TRIGGER kpi_onboarding_delete AFTER DELETE ON kpi_values BEGIN
+	INSERT INTO onboarding_changes (user_id, rev) VALUES (OLD.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
 `},
 }
 

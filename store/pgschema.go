@@ -48,6 +48,7 @@ CREATE TRIGGER practice_onboarding AFTER INSERT OR UPDATE OF active_seconds ON p
 CREATE TRIGGER drills_onboarding AFTER INSERT OR UPDATE OR DELETE ON drills FOR EACH ROW EXECUTE FUNCTION onboarding_changed('trainee_id');
 CREATE TRIGGER offline_onboarding AFTER INSERT OR UPDATE OR DELETE ON offline_hours FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
 CREATE TRIGGER clearances_onboarding AFTER INSERT ON clearances FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER kpi_onboarding AFTER INSERT OR UPDATE OR DELETE ON kpi_values FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
 `,
 }
 

@@ -9,16 +9,17 @@ import (
 )
 
 // A dashboard over a whole company cannot read everyone's history (a million attempts, their
-// seat time and drills) on every view. It reads one OnboardingSummary per person instead: the
-// result of the onboarding evaluation, kept in onboarding_summaries with the person's change
-// count (rev) it was built from.
+// seat time, drills and KPI sheets) on every view. It reads one OnboardingSummary per person
+// instead: the result of the onboarding evaluation and of the latest KPI appraisal, kept in
+// onboarding_summaries with the person's change count (rev) it was built from.
 //
 // The change count lives in onboarding_changes and is raised by database triggers (migration 9)
 // whenever a record the evaluation reads is written: an attempt finished or regraded, seat time
 // or practice time added, a drill changed, offline hours logged or signed off, a clearance
-// recorded. No write path has to remember it, on SQLite or on PostgreSQL, and a second instance
+// recorded, a KPI value entered or cleared. No write path has to remember it, on SQLite or on PostgreSQL, and a second instance
 // sees the same counts. A summary is current when its rev equals the person's count and it was
-// built from the same catalogue; anything else is evaluated again by the caller and saved.
+// built from the same catalogue in the same month (the KPI appraisal looks at the last three
+// months); anything else is evaluated again by the caller and saved.
 
 // OnboardingSummary is one person's onboarding evaluation as the dashboards show it.
 type OnboardingSummary struct {
@@ -27,7 +28,9 @@ type OnboardingSummary struct {
 	Rev int64
 	// Catalog identifies the course content the evaluation used: a content change (new module
 	// hours, another final pass mark) makes every summary stale.
-	Catalog       string
+	Catalog string
+	// Month is the month (company time zone, 2006-01) the summary was evaluated in.
+	Month         string
 	CreditedHours float64
 	RequiredHours float64
 	// ActiveSeconds is measured reading plus self-practice time.
@@ -38,6 +41,10 @@ type OnboardingSummary struct {
 	LastDrillAt     *time.Time
 	LastDrillScore  float64
 	LastDrillPassed bool
+	// KPIMonth is the latest of the last three months with KPI values ("" when none) and
+	// KPITotal their appraisal total (0–100).
+	KPIMonth string
+	KPITotal float64
 }
 
 // OnboardingSummaries returns the current summaries of the given people, and for every other
@@ -45,7 +52,7 @@ type OnboardingSummary struct {
 // to pass to SaveOnboardingSummaries after evaluating them. The count is read before the
 // caller reads their records, so a write landing in between leaves the saved summary behind
 // the count: it is evaluated again next time rather than trusted.
-func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalog string) (current map[int64]OnboardingSummary, stale map[int64]int64, err error) {
+func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalog, month string) (current map[int64]OnboardingSummary, stale map[int64]int64, err error) {
 	current = make(map[int64]OnboardingSummary, len(userIDs))
 	stale = map[int64]int64{}
 	type row struct {
@@ -57,10 +64,11 @@ func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalo
 	err = inChunks(userIDs, func(ids []int64) error {
 		var rows []row
 		if err := s.r.WithContext(ctx).Raw(`SELECT u.id AS person, COALESCE(c.rev, 0) AS current_rev, s.user_id IS NOT NULL AS has_summary,
-				COALESCE(s.rev, -1) AS rev, COALESCE(s.catalog, '') AS catalog, COALESCE(s.credited_hours, 0) AS credited_hours,
+				COALESCE(s.rev, -1) AS rev, COALESCE(s.catalog, '') AS catalog, COALESCE(s.month, '') AS month, COALESCE(s.credited_hours, 0) AS credited_hours,
 				COALESCE(s.required_hours, 0) AS required_hours, COALESCE(s.active_seconds, 0) AS active_seconds,
 				COALESCE(s.cleared, FALSE) AS cleared, s.cleared_at, s.last_drill_at,
-				COALESCE(s.last_drill_score, 0) AS last_drill_score, COALESCE(s.last_drill_passed, FALSE) AS last_drill_passed
+				COALESCE(s.last_drill_score, 0) AS last_drill_score, COALESCE(s.last_drill_passed, FALSE) AS last_drill_passed,
+				COALESCE(s.kpi_month, '') AS kpi_month, COALESCE(s.kpi_total, 0) AS kpi_total
 			FROM users u
 			LEFT JOIN onboarding_changes c ON c.user_id = u.id
 			LEFT JOIN onboarding_summaries s ON s.user_id = u.id
@@ -68,7 +76,7 @@ func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalo
 			return err
 		}
 		for _, r := range rows {
-			if r.HasSummary && r.Rev == r.CurrentRev && r.Catalog == catalog {
+			if r.HasSummary && r.Rev == r.CurrentRev && r.Catalog == catalog && r.Month == month {
 				r.OnboardingSummary.UserID = r.Person
 				current[r.Person] = r.OnboardingSummary
 			} else {
@@ -90,6 +98,7 @@ func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSu
 		UserID          int64 `gorm:"primaryKey"`
 		Rev             int64
 		Catalog         string
+		Month           string
 		CreditedHours   float64
 		RequiredHours   float64
 		ActiveSeconds   int
@@ -98,10 +107,12 @@ func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSu
 		LastDrillAt     *time.Time
 		LastDrillScore  *float64
 		LastDrillPassed *bool
+		KPIMonth        string  `gorm:"column:kpi_month"`
+		KPITotal        float64 `gorm:"column:kpi_total"`
 	}
 	rows := make([]summaryRow, len(sums))
 	for i, x := range sums {
-		rows[i] = summaryRow{UserID: x.UserID, Rev: x.Rev, Catalog: x.Catalog, CreditedHours: x.CreditedHours,
+		rows[i] = summaryRow{UserID: x.UserID, Rev: x.Rev, Catalog: x.Catalog, Month: x.Month, KPIMonth: x.KPIMonth, KPITotal: x.KPITotal, CreditedHours: x.CreditedHours,
 			RequiredHours: x.RequiredHours, ActiveSeconds: x.ActiveSeconds, Cleared: x.Cleared, ClearedAt: utcPtr(x.ClearedAt)}
 		if x.LastDrillAt != nil {
 			score, passed := x.LastDrillScore, x.LastDrillPassed
@@ -111,7 +122,7 @@ func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSu
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return tx.Table("onboarding_summaries").Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "user_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"rev", "catalog", "credited_hours", "required_hours", "active_seconds", "cleared", "cleared_at", "last_drill_at", "last_drill_score", "last_drill_passed"}),
+			DoUpdates: clause.AssignmentColumns([]string{"rev", "catalog", "month", "kpi_month", "kpi_total", "credited_hours", "required_hours", "active_seconds", "cleared", "cleared_at", "last_drill_at", "last_drill_score", "last_drill_passed"}),
 		}).CreateInBatches(rows, 200).Error
 	})
 }

@@ -32,14 +32,14 @@ func TestOnboardingSummariesGoStaleOnEveryRecordTheyRead(t *testing.T) {
 	// save evaluates (here: makes up) a summary for everyone stale and stores it.
 	save := func(catalog string) {
 		t.Helper()
-		_, stale, err := st.OnboardingSummaries(ctx, ids, catalog)
+		_, stale, err := st.OnboardingSummaries(ctx, ids, catalog, "2026-11")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var sums []OnboardingSummary
 		for id, rev := range stale {
 			now := time.Now()
-			sums = append(sums, OnboardingSummary{UserID: id, Rev: rev, Catalog: catalog, CreditedHours: 12.5, RequiredHours: 40,
+			sums = append(sums, OnboardingSummary{UserID: id, Rev: rev, Catalog: catalog, Month: "2026-11", KPIMonth: "2026-10", KPITotal: 91.5, CreditedHours: 12.5, RequiredHours: 40,
 				ActiveSeconds: 600, LastDrillAt: &now, LastDrillScore: 80, LastDrillPassed: true})
 		}
 		if err := st.SaveOnboardingSummaries(ctx, sums); err != nil {
@@ -48,14 +48,15 @@ func TestOnboardingSummariesGoStaleOnEveryRecordTheyRead(t *testing.T) {
 	}
 	isCurrent := func(catalog string) bool {
 		t.Helper()
-		cur, stale, err := st.OnboardingSummaries(ctx, ids, catalog)
+		cur, stale, err := st.OnboardingSummaries(ctx, ids, catalog, "2026-11")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := stale[other.ID]; ok {
 			t.Fatal("a write for one person made another person's summary stale")
 		}
-		if c, ok := cur[other.ID]; !ok || c.CreditedHours != 12.5 || c.RequiredHours != 40 || c.LastDrillAt == nil || !c.LastDrillPassed {
+		if c, ok := cur[other.ID]; !ok || c.CreditedHours != 12.5 || c.RequiredHours != 40 || c.LastDrillAt == nil || !c.LastDrillPassed ||
+			c.KPIMonth != "2026-10" || c.KPITotal != 91.5 {
 			t.Fatalf("the other person's summary did not round-trip: %+v", c)
 		}
 		_, ok := cur[u.ID]
@@ -65,8 +66,11 @@ func TestOnboardingSummariesGoStaleOnEveryRecordTheyRead(t *testing.T) {
 	if !isCurrent("v1") {
 		t.Fatal("a summary just saved is not current")
 	}
-	if cur, _, _ := st.OnboardingSummaries(ctx, ids, "v2"); len(cur) != 0 {
+	if cur, _, _ := st.OnboardingSummaries(ctx, ids, "v2", "2026-11"); len(cur) != 0 {
 		t.Fatal("a summary of another catalogue is taken for current")
+	}
+	if cur, _, _ := st.OnboardingSummaries(ctx, ids, "v1", "2026-12"); len(cur) != 0 {
+		t.Fatal("a summary evaluated last month is taken for current")
 	}
 
 	keys, layouts, lookup, answers := benchQuestions(t)
@@ -126,6 +130,14 @@ func TestOnboardingSummariesGoStaleOnEveryRecordTheyRead(t *testing.T) {
 			save("v1")
 			return st.SignOffOffline(ctx, id, boss.ID)
 		}},
+		{"KPI value entered", func() error {
+			_, err := st.SaveKPIValues(ctx, boss.ID, u.ShopID, []KPIChange{{UserID: u.ID, Month: "2026-10", Key: "csat", Value: 4.9}})
+			return err
+		}},
+		{"KPI value cleared", func() error {
+			_, err := st.SaveKPIValues(ctx, boss.ID, u.ShopID, []KPIChange{{UserID: u.ID, Month: "2026-10", Key: "csat", Clear: true}})
+			return err
+		}},
 		{"clearance", func() error {
 			_, err := st.RecordClearance(ctx, Clearance{UserID: u.ID, ClearedAt: time.Now(), Hours: 40, FinalScore: 90, Code: "C0DE"})
 			return err
@@ -146,7 +158,7 @@ func TestOnboardingSummariesGoStaleOnEveryRecordTheyRead(t *testing.T) {
 
 	// The race: the count is read, a write lands while the records are read, the summary is saved
 	// with the count read first. It must not pass for current.
-	_, stale, _ := st.OnboardingSummaries(ctx, ids, "v1")
+	_, stale, _ := st.OnboardingSummaries(ctx, ids, "v1", "2026-11")
 	if _, err := st.StartPractice(ctx, u.ID, "tile"); err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,6 @@ func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffR
 	if err != nil {
 		return nil, err
 	}
-	kpis, err := s.latestAppraisals(ctx, shopID)
-	if err != nil {
-		return nil, err
-	}
 	rows := make([]views.StaffRow, 0, len(staff))
 	for _, u := range staff {
 		d := onboarding[u.ID]
@@ -60,8 +56,8 @@ func (s *Server) staffRecords(ctx context.Context, shopID int64) ([]views.StaffR
 		if d.LastDrillAt != nil {
 			r.LastDrill = &views.DrillMark{At: *d.LastDrillAt, Score: d.LastDrillScore, Passed: d.LastDrillPassed}
 		}
-		if k, ok := kpis[u.ID]; ok {
-			r.KPI, r.KPIMonth, r.HasKPI = k.total, k.month, true
+		if d.KPIMonth != "" {
+			r.KPI, r.KPIMonth, r.HasKPI = d.KPITotal, d.KPIMonth, true
 		}
 		rows = append(rows, r)
 	}
@@ -75,21 +71,12 @@ type appraisal struct {
 }
 
 // latestAppraisals scores each person's KPIs for the latest of the last three months in which
-// they have values (tracking.Appraise with the catalogue's definitions), one query for the
-// store (shopID 0: every store).
-func (s *Server) latestAppraisals(ctx context.Context, shopID int64) (map[int64]appraisal, error) {
+// they have values (tracking.Appraise with the catalogue's definitions).
+func (s *Server) latestAppraisals(ctx context.Context, userIDs []int64) (map[int64]appraisal, error) {
 	current := s.store.Now().In(shanghai).Format("2006-01")
-	values, err := s.store.ShopKPIValues(ctx, shopID, tracking.AddMonths(current, -2), current)
+	byMonth, latest, err := s.store.KPIMonthValues(ctx, userIDs, tracking.AddMonths(current, -2), current)
 	if err != nil {
 		return nil, err
-	}
-	latest := map[int64]string{}
-	byMonth := map[int64]map[string]float64{}
-	for _, v := range values { // ordered by month: the last month seen wins
-		if latest[v.UserID] != v.Month {
-			latest[v.UserID], byMonth[v.UserID] = v.Month, map[string]float64{}
-		}
-		byMonth[v.UserID][v.Key] = v.Value
 	}
 	defs := make([]tracking.KPI, 0, len(s.catalog.KPIs))
 	for _, k := range s.catalog.KPIs {

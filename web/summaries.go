@@ -15,8 +15,9 @@ import (
 // written by an older build are evaluated again rather than trusted.
 const onboardingSummaryFormat = 1
 
-// catalogFingerprint identifies what in the content the onboarding evaluation depends on (the
-// programme, its modules' hours and reading minutes, its drills' hours, the seat-time rules),
+// catalogFingerprint identifies what in the content the summaries depend on (the onboarding
+// programme, its modules' hours and reading minutes, its drills' hours, the seat-time rules,
+// the KPI definitions),
 // so a content change makes every stored summary stale.
 func catalogFingerprint(cat *courses.Catalog) string {
 	type module struct {
@@ -34,7 +35,8 @@ func catalogFingerprint(cat *courses.Catalog) string {
 		Modules   []module
 		Drills    []drill
 		Seat      tracking.SeatRules
-	}{Format: onboardingSummaryFormat, Seat: tracking.DefaultSeatRules}
+		KPIs      []courses.KPI
+	}{Format: onboardingSummaryFormat, Seat: tracking.DefaultSeatRules, KPIs: cat.KPIs}
 	if p, ok := cat.Programme("onboarding"); ok {
 		in.Programme = p
 		for _, id := range p.Modules {
@@ -57,12 +59,13 @@ func catalogFingerprint(cat *courses.Catalog) string {
 // company view after a busy day holds a bounded amount of history in memory.
 const summaryBatch = 500
 
-// onboardingSummaries returns the onboarding summary of each person: stored ones while they are
-// current, the others evaluated now (onboardingOf, the same rule as every other page) and
-// stored. A store dashboard thus re-evaluates only the people whose records changed since it was
+// onboardingSummaries returns the summary of each person (onboarding and latest KPI
+// appraisal): stored ones while they are current, the others evaluated now (onboardingOf and
+// latestAppraisals, the same rules as every other page) and stored. A store dashboard thus re-evaluates only the people whose records changed since it was
 // last shown, and the company view reads one row per person.
 func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[int64]store.OnboardingSummary, error) {
-	current, stale, err := s.store.OnboardingSummaries(ctx, userIDs, s.catalogPrint)
+	month := s.store.Now().In(shanghai).Format("2006-01")
+	current, stale, err := s.store.OnboardingSummaries(ctx, userIDs, s.catalogPrint, month)
 	if err != nil {
 		return nil, err
 	}
@@ -78,10 +81,15 @@ func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[
 		if err != nil {
 			return nil, err
 		}
+		kpis, err := s.latestAppraisals(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
 		fresh := make([]store.OnboardingSummary, 0, len(ids))
 		for _, id := range ids {
 			d := data[id]
-			sum := store.OnboardingSummary{UserID: id, Rev: stale[id], Catalog: s.catalogPrint,
+			sum := store.OnboardingSummary{UserID: id, Rev: stale[id], Catalog: s.catalogPrint, Month: month,
+				KPIMonth: kpis[id].month, KPITotal: kpis[id].total,
 				CreditedHours: d.Clearance.CreditedHours, RequiredHours: d.Required,
 				ActiveSeconds: d.ActiveSeconds + d.PracticeSeconds, Cleared: d.Cleared()}
 			if d.Certificate != nil {
