@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,35 +56,45 @@ type OnboardingSummary struct {
 func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalog, month string) (current map[int64]OnboardingSummary, stale map[int64]int64, err error) {
 	current = make(map[int64]OnboardingSummary, len(userIDs))
 	stale = map[int64]int64{}
-	type row struct {
-		OnboardingSummary
-		Person     int64
-		CurrentRev int64
-		HasSummary bool
-	}
 	err = inChunks(userIDs, func(ids []int64) error {
-		var rows []row
-		if err := s.r.WithContext(ctx).Raw(`SELECT u.id AS person, COALESCE(c.rev, 0) AS current_rev, s.user_id IS NOT NULL AS has_summary,
-				COALESCE(s.rev, -1) AS rev, COALESCE(s.catalog, '') AS catalog, COALESCE(s.month, '') AS month, COALESCE(s.credited_hours, 0) AS credited_hours,
-				COALESCE(s.required_hours, 0) AS required_hours, COALESCE(s.active_seconds, 0) AS active_seconds,
-				COALESCE(s.cleared, FALSE) AS cleared, s.cleared_at, s.last_drill_at,
-				COALESCE(s.last_drill_score, 0) AS last_drill_score, COALESCE(s.last_drill_passed, FALSE) AS last_drill_passed,
-				COALESCE(s.kpi_month, '') AS kpi_month, COALESCE(s.kpi_total, 0) AS kpi_total
+		// Scanned by hand: the company view reads one row per person, and reflection per row
+		// cost more than the query (BENCHMARKS.md).
+		rows, err := s.r.WithContext(ctx).Raw(`SELECT u.id, COALESCE(c.rev, 0), s.user_id IS NOT NULL,
+				COALESCE(s.rev, -1), COALESCE(s.catalog, ''), COALESCE(s.month, ''), COALESCE(s.credited_hours, 0),
+				COALESCE(s.required_hours, 0), COALESCE(s.active_seconds, 0), COALESCE(s.cleared, FALSE), s.cleared_at,
+				s.last_drill_at, COALESCE(s.last_drill_score, 0), COALESCE(s.last_drill_passed, FALSE),
+				COALESCE(s.kpi_month, ''), COALESCE(s.kpi_total, 0)
 			FROM users u
 			LEFT JOIN onboarding_changes c ON c.user_id = u.id
 			LEFT JOIN onboarding_summaries s ON s.user_id = u.id
-			WHERE u.id IN ?`, ids).Scan(&rows).Error; err != nil {
+			WHERE u.id IN ?`, ids).Rows()
+		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			if r.HasSummary && r.Rev == r.CurrentRev && r.Catalog == catalog && r.Month == month {
-				r.OnboardingSummary.UserID = r.Person
-				current[r.Person] = r.OnboardingSummary
-			} else {
-				stale[r.Person] = r.CurrentRev
+		defer rows.Close()
+		for rows.Next() {
+			var x OnboardingSummary
+			var currentRev int64
+			var hasSummary bool
+			var clearedAt, drillAt sql.NullTime
+			if err := rows.Scan(&x.UserID, &currentRev, &hasSummary, &x.Rev, &x.Catalog, &x.Month, &x.CreditedHours,
+				&x.RequiredHours, &x.ActiveSeconds, &x.Cleared, &clearedAt, &drillAt, &x.LastDrillScore, &x.LastDrillPassed,
+				&x.KPIMonth, &x.KPITotal); err != nil {
+				return err
 			}
+			if !hasSummary || x.Rev != currentRev || x.Catalog != catalog || x.Month != month {
+				stale[x.UserID] = currentRev
+				continue
+			}
+			if clearedAt.Valid {
+				x.ClearedAt = &clearedAt.Time
+			}
+			if drillAt.Valid {
+				x.LastDrillAt = &drillAt.Time
+			}
+			current[x.UserID] = x
 		}
-		return nil
+		return rows.Err()
 	})
 	return current, stale, err
 }
@@ -131,29 +142,36 @@ func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSu
 // shopID 0) as of now: due (not yet late) and overdue. Only open assignments are read, through
 // the partial index assignments_open, so the count stays small however long the history is.
 func (s *Store) OpenAssignmentCounts(ctx context.Context, shopID int64, now time.Time) (due, overdue map[int64]int, err error) {
-	type row struct {
-		UserID  int64
-		Due     int
-		Overdue int
-	}
-	q := s.r.WithContext(ctx).Table("assignments a").
-		Select("a.user_id, SUM(CASE WHEN a.due_at >= ? THEN 1 ELSE 0 END) AS due, SUM(CASE WHEN a.due_at < ? THEN 1 ELSE 0 END) AS overdue", now.UTC(), now.UTC()).
-		Where("a.completed_at IS NULL").Group("a.user_id")
+	q := `SELECT a.user_id, SUM(CASE WHEN a.due_at >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN a.due_at < ? THEN 1 ELSE 0 END)
+		FROM assignments a`
+	args := []any{now.UTC(), now.UTC()}
 	if shopID != 0 {
-		q = q.Joins("JOIN users u ON u.id = a.user_id").Where("u.shop_id = ?", shopID)
+		q += " JOIN users u ON u.id = a.user_id WHERE a.completed_at IS NULL AND u.shop_id = ?"
+		args = append(args, shopID)
+	} else {
+		q += " WHERE a.completed_at IS NULL"
 	}
-	var rows []row
-	if err := q.Scan(&rows).Error; err != nil {
+	rows, err := s.r.WithContext(ctx).Raw(q+" GROUP BY a.user_id", args...).Rows()
+	if err != nil {
 		return nil, nil, err
 	}
+	defer rows.Close()
 	due, overdue = map[int64]int{}, map[int64]int{}
-	for _, r := range rows {
-		if r.Due > 0 {
-			due[r.UserID] = r.Due
+	for rows.Next() {
+		var id int64
+		var d, o int
+		if err := rows.Scan(&id, &d, &o); err != nil {
+			return nil, nil, err
 		}
-		if r.Overdue > 0 {
-			overdue[r.UserID] = r.Overdue
+		if d > 0 {
+			due[id] = d
 		}
+		if o > 0 {
+			overdue[id] = o
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
 	}
 	return due, overdue, nil
 }
