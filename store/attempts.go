@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -114,14 +115,20 @@ func (s *Store) StartAttempt(ctx context.Context, userID int64, quizID string, r
 			return err
 		}
 		id = row.ID
+		// One multi-row INSERT for the questions: a statement per question cost more than the
+		// rows themselves.
+		var q strings.Builder
+		q.WriteString("INSERT INTO attempt_items (attempt_id, position, question_key, layout) VALUES ")
+		args := make([]any, 0, 4*len(keys))
 		for i, key := range keys {
 			layout, _ := json.Marshal(layouts[i])
-			if err := tx.Exec("INSERT INTO attempt_items (attempt_id, position, question_key, layout) VALUES (?, ?, ?, ?)",
-				id, i, key, string(layout)).Error; err != nil {
-				return err
+			if i > 0 {
+				q.WriteString(", ")
 			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, id, i, key, string(layout))
 		}
-		return nil
+		return tx.Exec(q.String(), args...).Error
 	})
 	if err != nil {
 		return quiz.Attempt{}, false, err

@@ -31,6 +31,8 @@ type Store struct {
 	activity activityWriter
 	// commits groups quiz starts and submits into shared transactions (groupcommit.go).
 	commits groupCommitter
+	// summaries stores re-evaluated dashboard summaries in the background (summaries.go).
+	summaries summarySaver
 	// postgres is set when the database is PostgreSQL rather than a SQLite file.
 	postgres bool
 	// Now is the clock; tests replace it.
@@ -111,6 +113,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	s.activity.close() // commit queued page views before the connections go
+	s.summaries.close()
 	var errs []error
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if g == nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"log/slog"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -136,6 +138,80 @@ func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSu
 			DoUpdates: clause.AssignmentColumns([]string{"rev", "catalog", "month", "kpi_month", "kpi_total", "credited_hours", "required_hours", "active_seconds", "cleared", "cleared_at", "last_drill_at", "last_drill_score", "last_drill_passed"}),
 		}).CreateInBatches(rows, 200).Error
 	})
+}
+
+// SaveOnboardingSummariesLater hands summaries to a background writer and returns at once. A
+// summary is only a cache of an evaluation, so a dashboard must not wait behind a burst of
+// quiz submits to store one: if the writer is behind (its queue full), the summaries are
+// dropped and evaluated again on the next view. It reports whether they were queued.
+func (s *Store) SaveOnboardingSummariesLater(sums []OnboardingSummary) bool {
+	if len(sums) == 0 {
+		return true
+	}
+	return s.summaries.enqueue(s, sums)
+}
+
+// FlushOnboardingSummaries waits until the summaries queued before the call are stored.
+func (s *Store) FlushOnboardingSummaries() {
+	s.summaries.flush()
+}
+
+// summarySaver is SaveOnboardingSummariesLater's queue and its one writer goroutine, started
+// on first use and stopped (after writing what is queued) by Store.Close.
+type summarySaver struct {
+	mu      sync.Mutex
+	queue   chan []OnboardingSummary
+	pending sync.WaitGroup
+	stopped chan struct{}
+	closed  bool
+}
+
+// summaryQueue bounds the batches waiting to be written.
+const summaryQueue = 64
+
+func (q *summarySaver) enqueue(s *Store, sums []OnboardingSummary) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	if q.queue == nil {
+		q.queue, q.stopped = make(chan []OnboardingSummary, summaryQueue), make(chan struct{})
+		go q.run(s)
+	}
+	q.pending.Add(1)
+	select {
+	case q.queue <- sums:
+		return true
+	default:
+		q.pending.Done()
+		return false
+	}
+}
+
+func (q *summarySaver) run(s *Store) {
+	defer close(q.stopped)
+	for sums := range q.queue {
+		if err := s.SaveOnboardingSummaries(context.Background(), sums); err != nil {
+			slog.Warn("dashboard summaries not stored; they are evaluated again on the next view", "err", err)
+		}
+		q.pending.Done()
+	}
+}
+
+func (q *summarySaver) flush() { q.pending.Wait() }
+
+func (q *summarySaver) close() {
+	q.mu.Lock()
+	q.closed = true
+	started := q.queue != nil
+	if started {
+		close(q.queue)
+	}
+	q.mu.Unlock()
+	if started {
+		<-q.stopped
+	}
 }
 
 // OpenAssignmentCounts counts each person's open assignments of a store (every store with

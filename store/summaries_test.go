@@ -211,3 +211,61 @@ func TestOpenAssignmentCountsSplitsDueAndOverdue(t *testing.T) {
 		t.Fatalf("store 001: due %v overdue %v", due, overdue)
 	}
 }
+
+// TestDecisiveAttemptsDecideLikeTheWholeHistory: on a seeded history, for every person and quiz,
+// "passed at some time" and "best score, newest on a tie" come out the same from the decisive
+// attempts as from all attempts.
+func TestDecisiveAttemptsDecideLikeTheWholeHistory(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	res := seedSmall(t, st, 40, 2, 3000)
+	var ids []int64
+	for _, s := range res.Sessions {
+		ids = append(ids, s.UserID)
+	}
+	all, err := st.AttemptsOf(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decisive, err := st.DecisiveAttemptsOf(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type verdict struct {
+		passed bool
+		best   int64 // attempt id
+	}
+	decide := func(as []quiz.Attempt) map[string]verdict {
+		out := map[string]verdict{}
+		bestScore := map[string]float64{}
+		for _, a := range as { // newest first, as both return them
+			if a.State != quiz.Finished {
+				continue
+			}
+			v := out[a.Quiz]
+			v.passed = v.passed || a.Passed
+			if s, seen := bestScore[a.Quiz]; !seen || a.Score > s {
+				bestScore[a.Quiz], v.best = a.Score, a.ID
+			}
+			out[a.Quiz] = v
+		}
+		return out
+	}
+	rows, fewer := 0, 0
+	for _, id := range ids {
+		want, got := decide(all[id]), decide(decisive[id])
+		if len(want) != len(got) {
+			t.Fatalf("user %d: %d quizzes from all attempts, %d from decisive ones", id, len(want), len(got))
+		}
+		for q, w := range want {
+			if got[q] != w {
+				t.Errorf("user %d quiz %s: all attempts say %+v, decisive ones %+v", id, q, w, got[q])
+			}
+		}
+		rows += len(all[id])
+		fewer += len(decisive[id])
+	}
+	if rows == 0 || fewer*2 > rows {
+		t.Fatalf("decisive attempts %d of %d: not a reduction", fewer, rows)
+	}
+}

@@ -31,11 +31,19 @@ func (s *Server) onboarding(ctx context.Context, userID int64) (views.ProgressDa
 // person is found cleared, the moment is recorded (store.RecordClearance) so their certificate
 // and its verification code never change afterwards.
 func (s *Server) onboardingOf(ctx context.Context, userIDs []int64) (map[int64]views.ProgressData, error) {
+	return s.evaluateOnboardingOf(ctx, userIDs, s.store.AttemptsOf)
+}
+
+// evaluateOnboardingOf is onboardingOf with the attempts read by attemptsOf: every attempt for
+// pages that list them, or only the decisive ones (store.DecisiveAttemptsOf) for the dashboard
+// summaries, which gives the same evaluation from a fraction of the rows.
+func (s *Server) evaluateOnboardingOf(ctx context.Context, userIDs []int64,
+	attemptsOf func(context.Context, []int64) (map[int64][]quiz.Attempt, error)) (map[int64]views.ProgressData, error) {
 	progress, err := s.store.ModuleProgressOf(ctx, userIDs)
 	if err != nil {
 		return nil, err
 	}
-	attempts, err := s.store.AttemptsOf(ctx, userIDs)
+	attempts, err := attemptsOf(ctx, userIDs)
 	if err != nil {
 		return nil, err
 	}

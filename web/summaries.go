@@ -77,7 +77,7 @@ func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[
 	}
 	for start := 0; start < len(todo); start += summaryBatch {
 		ids := todo[start:min(start+summaryBatch, len(todo))]
-		data, err := s.onboardingOf(ctx, ids)
+		data, err := s.evaluateOnboardingOf(ctx, ids, s.store.DecisiveAttemptsOf)
 		if err != nil {
 			return nil, err
 		}
@@ -103,9 +103,7 @@ func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[
 			fresh = append(fresh, sum)
 			current[id] = sum
 		}
-		if err := s.store.SaveOnboardingSummaries(ctx, fresh); err != nil {
-			return nil, err
-		}
+		s.store.SaveOnboardingSummariesLater(fresh)
 	}
 	return current, nil
 }
