@@ -42,7 +42,9 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-CREATE TRIGGER attempts_onboarding AFTER INSERT OR UPDATE OF state, score, passed ON attempts FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER attempts_onboarding_insert AFTER INSERT ON attempts FOR EACH ROW WHEN (NEW.state = 'finished') EXECUTE FUNCTION onboarding_changed('user_id');
+CREATE TRIGGER attempts_onboarding_update AFTER UPDATE OF state, score, passed ON attempts FOR EACH ROW
+	WHEN (NEW.state = 'finished' OR OLD.state = 'finished') EXECUTE FUNCTION onboarding_changed('user_id');
 CREATE TRIGGER module_progress_onboarding AFTER INSERT OR UPDATE OF active_seconds ON module_progress FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
 CREATE TRIGGER practice_onboarding AFTER INSERT OR UPDATE OF active_seconds ON practice_sessions FOR EACH ROW EXECUTE FUNCTION onboarding_changed('user_id');
 CREATE TRIGGER drills_onboarding AFTER INSERT OR UPDATE OR DELETE ON drills FOR EACH ROW EXECUTE FUNCTION onboarding_changed('trainee_id');

@@ -92,7 +92,7 @@ func (s *Store) ApplyRegrade(ctx context.Context, actorID int64, a quiz.Attempt,
 			return failure.ErrConflict
 		}
 		for i, it := range a.Items {
-			if err := storeMark(tx, a.ID, it.Position, r.Marks[i]); err != nil {
+			if err := storeMark(tx, a.ID, it.Position, r.Marks[i], nil); err != nil {
 				return err
 			}
 		}
@@ -142,7 +142,7 @@ func (s *Store) GradeManually(ctx context.Context, actorID, attemptID int64, pos
 		if comment != "" {
 			m.Feedback = []string{"主管评语：" + comment}
 		}
-		if err := storeMark(tx, attemptID, position, m); err != nil {
+		if err := storeMark(tx, attemptID, position, m, nil); err != nil {
 			return err
 		}
 		a.Items[idx].Mark = &m

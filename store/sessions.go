@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -22,12 +23,14 @@ func (s *Store) CreateSession(ctx context.Context, idHash string, userID int64, 
 
 // SessionUser returns the active user of an unexpired session, or failure.ErrUnauthenticated.
 func (s *Store) SessionUser(ctx context.Context, idHash string) (accounts.User, error) {
+	// Every signed-in request runs this: named columns and a hand scan, no reflection.
 	var r userRecord
-	err := s.users(ctx).
-		Joins("JOIN sessions ON sessions.user_id = users.id").
-		Where("sessions.id_hash = ? AND sessions.expires_at > ? AND users.active", idHash, s.Now()).
-		Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := s.r.WithContext(ctx).Raw(`SELECT users.id, users.login, users.name, users.role, users.shop_id, users.hired_on, users.active,
+			COALESCE(shops.name, '')
+		FROM sessions JOIN users ON users.id = sessions.user_id LEFT JOIN shops ON shops.id = users.shop_id
+		WHERE sessions.id_hash = ? AND sessions.expires_at > ? AND users.active`, idHash, s.Now()).Row().
+		Scan(&r.ID, &r.Login, &r.Name, &r.Role, &r.ShopID, &r.HiredOn, &r.Active, &r.ShopName)
+	if errors.Is(err, sql.ErrNoRows) {
 		return accounts.User{}, failure.ErrUnauthenticated
 	}
 	return r.user(), err

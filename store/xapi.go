@@ -103,6 +103,10 @@ type ModuleQuizPass struct {
 // by learners who opened the module, in the order they were passed. A module passed before
 // since and passed again later is left out: it was completed before.
 func (s *Store) ModuleQuizPassesSince(ctx context.Context, since time.Time) ([]ModuleQuizPass, error) {
+	// Page views still queued for the activity writer belong in the export too.
+	if err := s.FlushActivity(ctx); err != nil {
+		return nil, err
+	}
 	db := s.r.WithContext(ctx)
 	var passes []struct {
 		ID          int64
