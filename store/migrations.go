@@ -258,7 +258,7 @@ CREATE INDEX assignments_open ON assignments(user_id, due_at) WHERE completed_at
 -- refresher) leaves the summaries current.
 -- No query looks items up by question (all go through attempt_id), and with millions of items
 -- every start paid 40 random inserts into this index (BENCHMARKS.md).
-DROP INDEX attempt_items_question;
+DROP INDEX IF EXISTS attempt_items_question;
 CREATE TRIGGER attempts_onboarding_insert AFTER INSERT ON attempts WHEN NEW.state = 'finished' BEGIN
 	INSERT INTO onboarding_changes (user_id, rev) VALUES (NEW.user_id, 1) ON CONFLICT (user_id) DO UPDATE SET rev = onboarding_changes.rev + 1; END;
 CREATE TRIGGER attempts_onboarding_update AFTER UPDATE OF state, score, passed ON attempts

@@ -72,7 +72,7 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	if err != nil {
-		accounts.CheckPassword(s.dummyHash, password)
+		accounts.CheckPassword(s.dummyHash(), password)
 	}
 	if err != nil || !accounts.CheckPassword(hash, password) || !u.Active {
 		if err := s.store.RecordLoginFailure(ctx, account, address); err != nil {

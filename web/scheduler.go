@@ -57,7 +57,15 @@ func (s *Server) RunScheduler(ctx context.Context, now time.Time) ([]store.Assig
 	if err != nil {
 		return nil, err
 	}
-	var want []store.Assignment
+	// Who still lacks an assignment of a current period; their clearance comes from the
+	// dashboard summaries (one batch, re-evaluating only people whose records changed), so the
+	// hourly run does not evaluate everyone's history again.
+	type candidate struct {
+		u    accounts.User
+		todo []current
+	}
+	var candidates []candidate
+	var ids []int64
 	for _, u := range users {
 		if !u.Active || (u.Role != accounts.Trainee && u.Role != accounts.Supervisor) {
 			continue
@@ -71,29 +79,30 @@ func (s *Server) RunScheduler(ctx context.Context, now time.Time) ([]store.Assig
 		if len(todo) == 0 {
 			continue // the hourly run after the first one does no work per person
 		}
-		cleared, err := s.isCleared(ctx, u)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range todo {
-			if !tracking.Needs(u.Active, u.HiredOn, c.start, cleared) {
+		candidates = append(candidates, candidate{u, todo})
+		ids = append(ids, u.ID)
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	summaries, err := s.onboardingSummaries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var want []store.Assignment
+	for _, c := range candidates {
+		for _, p := range c.todo {
+			if !tracking.Needs(c.u.Active, c.u.HiredOn, p.start, summaries[c.u.ID].Cleared) {
 				continue
 			}
-			want = append(want, store.Assignment{UserID: u.ID, Programme: c.p.Slug, Kind: c.p.Kind, Period: c.period,
-				AssignedAt: now.UTC(), DueAt: tracking.DueDate(now, c.p.DueDays, displayZone)})
+			want = append(want, store.Assignment{UserID: c.u.ID, Programme: p.p.Slug, Kind: p.p.Kind, Period: p.period,
+				AssignedAt: now.UTC(), DueAt: tracking.DueDate(now, p.p.DueDays, displayZone)})
 		}
 	}
 	if len(want) == 0 {
 		return nil, nil
 	}
 	return s.store.AssignNew(ctx, want)
-}
-
-// isCleared decides whether a person is cleared for duty by the onboarding rule, with the
-// same evaluation as the progress page.
-func (s *Server) isCleared(ctx context.Context, u accounts.User) (bool, error) {
-	d, err := s.onboarding(ctx, u.ID)
-	return d.Clearance.Cleared, err
 }
 
 // SchedulerInterval is how often a running server assigns recurring training: hourly, so a

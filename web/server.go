@@ -57,7 +57,7 @@ type Server struct {
 	echo         *echo.Echo
 	// dummyHash is compared against when a login does not exist, so that a wrong login takes
 	// as long as a wrong password and logins cannot be discovered by timing.
-	dummyHash string
+	dummyHash func() string
 }
 
 // New builds the server and its router.
@@ -74,10 +74,16 @@ func New(cfg Config, st *store.Store, cat *courses.Catalog) (*Server, error) {
 	if cfg.SessionLifetime == 0 {
 		cfg.SessionLifetime = 12 * time.Hour
 	}
-	dummy, err := accounts.HashPassword("not a real password", cfg.PasswordCost)
-	if err != nil {
-		return nil, err
-	}
+	// A bcrypt hash takes a quarter of a second at the default cost: computed off the start-up
+	// path, and the first login of an unknown name waits for it.
+	dummy := sync.OnceValue(func() string {
+		h, err := accounts.HashPassword("not a real password", cfg.PasswordCost)
+		if err != nil { // a cost bcrypt refuses: the stored passwords fail the same way
+			h, _ = accounts.HashPassword("not a real password", accounts.DefaultCost)
+		}
+		return h
+	})
+	go dummy()
 	s := &Server{cfg: cfg, store: st, catalog: cat, catalogPrint: catalogFingerprint(cat), log: cfg.Logger, dummyHash: dummy}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

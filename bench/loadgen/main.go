@@ -34,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen prepare|rate|burst [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen prepare|rate|burst|content|ceiling [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -47,6 +47,8 @@ func main() {
 		err = burst(os.Args[2:])
 	case "content":
 		err = generateContent(os.Args[2:])
+	case "ceiling":
+		err = ceiling(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown scenario %q", os.Args[1])
 	}
@@ -568,4 +570,24 @@ func generateContent(args []string) error {
 		}
 	}
 	return nil
+}
+
+// ceiling serves a fixed page of the given size with nothing else (no router, session or
+// database), so the load script can show what net/http and the kernel's loopback alone reach
+// on this machine's one core: the ceiling any real page stays under.
+func ceiling(args []string) error {
+	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:18090", "loopback address to serve on")
+	size := fs.Int("size", 10000, "body size in bytes (the module page's size)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	body := []byte(strings.Repeat("售后学院", *size/12+1))[:*size]
+	length := strconv.Itoa(len(body))
+	srv := &http.Server{Addr: *addr, ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", length)
+		_, _ = w.Write(body)
+	})}
+	return srv.ListenAndServe()
 }
