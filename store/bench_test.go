@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -366,5 +367,60 @@ func TestGroupCommitKeepsEachWriterApart(t *testing.T) {
 	st.r.Raw("SELECT COUNT(*) FROM attempt_items WHERE fraction IS NOT NULL").Scan(&graded)
 	if finished != len(all) || graded != 40*len(all) {
 		t.Errorf("%d finished attempts and %d graded items, want %d and %d", finished, graded, len(all), 40*len(all))
+	}
+}
+
+// BenchmarkDashboardQueries is what the store and company dashboards ask of the database once
+// the per-person summaries exist: the people, one summary row each, and their open
+// assignments counted. By default on a seeded set of 1,000 people in 20 stores; with
+// ACADEMY_BENCH_DB naming a database made by `academy seed` (and warmed, see bench/load.sh),
+// on that set, e.g. 10,000 people and a million attempts.
+func BenchmarkDashboardQueries(b *testing.B) {
+	ctx := context.Background()
+	path := os.Getenv("ACADEMY_BENCH_DB")
+	var st *Store
+	var err error
+	if path != "" {
+		st, err = Open(ctx, path, Options{})
+	} else {
+		st, err = Open(ctx, storetest.DSN(b), Options{})
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if path == "" {
+		seedSmall(b, st, 1000, 20, 20000)
+	}
+	shops, err := st.Shops(ctx)
+	if err != nil || len(shops) == 0 {
+		b.Fatalf("shops: %v %v", len(shops), err)
+	}
+	for _, c := range []struct {
+		name string
+		shop int64
+	}{{"store", shops[0].ID}, {"company", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			people := 0
+			for b.Loop() {
+				users, err := st.Users(ctx, c.shop)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids := make([]int64, len(users))
+				for i, u := range users {
+					ids[i] = u.ID
+				}
+				current, stale, err := st.OnboardingSummaries(ctx, ids, "bench", "2026-11")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := st.OpenAssignmentCounts(ctx, c.shop, st.Now()); err != nil {
+					b.Fatal(err)
+				}
+				people = len(current) + len(stale)
+			}
+			b.ReportMetric(float64(people), "people")
+		})
 	}
 }
