@@ -297,9 +297,16 @@ func updateReviewQueue(tx *gorm.DB, userID int64, answers []reviewAnswer, now ti
 	for _, r := range rows {
 		queued[r.QuestionKey] = r.item()
 	}
+	// One multi-row upsert for the whole attempt: a statement per question was a third of the
+	// submit's time in the writer (BENCHMARKS.md).
+	var q strings.Builder
+	var args []any
+	written := map[string]bool{}
 	for _, a := range answers {
 		item, inQueue := queued[a.key]
 		switch {
+		case written[a.key]: // a key twice in one attempt: one row can be upserted once per statement
+			continue
 		case !a.correct:
 			item.QuestionKey = a.key
 			item = tracking.Missed(item, now)
@@ -308,15 +315,19 @@ func updateReviewQueue(tx *gorm.DB, userID int64, answers []reviewAnswer, now ti
 		default:
 			continue
 		}
-		if err := tx.Exec(`INSERT INTO review_items (user_id, question_key, step, correct_streak, due_at, retired)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (user_id, question_key) DO UPDATE SET step = excluded.step,
-				correct_streak = excluded.correct_streak, due_at = excluded.due_at, retired = excluded.retired`,
-			userID, item.QuestionKey, item.Step, item.CorrectStreak, item.Due.UTC(), item.Retired).Error; err != nil {
-			return err
+		written[a.key] = true
+		if len(args) > 0 {
+			q.WriteString(", ")
 		}
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, userID, item.QuestionKey, item.Step, item.CorrectStreak, item.Due.UTC(), item.Retired)
 	}
-	return nil
+	if len(args) == 0 {
+		return nil
+	}
+	return tx.Exec(`INSERT INTO review_items (user_id, question_key, step, correct_streak, due_at, retired) VALUES `+q.String()+`
+		ON CONFLICT (user_id, question_key) DO UPDATE SET step = excluded.step,
+			correct_streak = excluded.correct_streak, due_at = excluded.due_at, retired = excluded.retired`, args...).Error
 }
 
 type reviewRow struct {
