@@ -46,6 +46,18 @@ type itemRow struct {
 	Feedback     string
 }
 
+// attemptColumns are the columns scanAttempt reads, in its order.
+const attemptColumns = "id, user_id, quiz, number, state, started_at, deadline, submitted_at, pass, score, passed"
+
+// scanAttempt reads one row of attemptColumns: by hand, as the hot reads (quiz page, dashboards)
+// do, because reflection per row cost more than the queries (BENCHMARKS.md).
+func scanAttempt(row interface{ Scan(...any) error }) (attemptRow, error) {
+	var r attemptRow
+	err := row.Scan(&r.ID, &r.UserID, &r.Quiz, &r.Number, &r.State, &r.StartedAt, &r.Deadline, &r.SubmittedAt,
+		&r.Pass, &r.Score, &r.Passed)
+	return r, err
+}
+
 func (r attemptRow) attempt() quiz.Attempt {
 	a := quiz.Attempt{ID: r.ID, UserID: r.UserID, Quiz: r.Quiz, Number: r.Number, State: quiz.AttemptState(r.State),
 		StartedAt: r.StartedAt, Pass: r.Pass, Score: r.Score, Passed: r.Passed}
@@ -144,12 +156,8 @@ func (s *Store) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
 }
 
 func loadAttempt(db *gorm.DB, id int64) (quiz.Attempt, error) {
-	// Scanned by hand: the quiz page loads an attempt on every view, and reflection over its
-	// rows cost more than the queries (BENCHMARKS.md).
-	var r attemptRow
-	err := db.Raw(`SELECT id, user_id, quiz, number, state, started_at, deadline, submitted_at, pass, score, passed
-		FROM attempts WHERE id = ?`, id).Row().Scan(&r.ID, &r.UserID, &r.Quiz, &r.Number, &r.State, &r.StartedAt,
-		&r.Deadline, &r.SubmittedAt, &r.Pass, &r.Score, &r.Passed)
+	// Scanned by hand (scanAttempt): the quiz page loads an attempt on every view.
+	r, err := scanAttempt(db.Raw("SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id).Row())
 	if errors.Is(err, sql.ErrNoRows) {
 		return quiz.Attempt{}, failure.ErrNotFound
 	} else if err != nil {

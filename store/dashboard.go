@@ -63,18 +63,15 @@ func (s *Store) ModuleProgressOf(ctx context.Context, userIDs []int64) (map[int6
 func (s *Store) AttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]quiz.Attempt, error) {
 	out := make(map[int64][]quiz.Attempt, len(userIDs))
 	err := inChunks(userIDs, func(ids []int64) error {
-		// Scanned by hand: a person has hundreds of attempts after a year, and reflection per
-		// row cost more than the query (BENCHMARKS.md).
-		rows, err := s.r.WithContext(ctx).Raw(`SELECT id, user_id, quiz, number, state, started_at, deadline, submitted_at, pass, score, passed
-			FROM attempts WHERE user_id IN ? ORDER BY id DESC`, ids).Rows()
+		// Scanned by hand (scanAttempt): a person has hundreds of attempts after a year.
+		rows, err := s.r.WithContext(ctx).Raw("SELECT "+attemptColumns+" FROM attempts WHERE user_id IN ? ORDER BY id DESC", ids).Rows()
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r attemptRow
-			if err := rows.Scan(&r.ID, &r.UserID, &r.Quiz, &r.Number, &r.State, &r.StartedAt, &r.Deadline, &r.SubmittedAt,
-				&r.Pass, &r.Score, &r.Passed); err != nil {
+			r, err := scanAttempt(rows)
+			if err != nil {
 				return err
 			}
 			out[r.UserID] = append(out[r.UserID], r.attempt())
@@ -91,7 +88,7 @@ func (s *Store) AttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]qu
 func (s *Store) DecisiveAttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]quiz.Attempt, error) {
 	out := make(map[int64][]quiz.Attempt, len(userIDs))
 	err := inChunks(userIDs, func(ids []int64) error {
-		rows, err := s.r.WithContext(ctx).Raw(`SELECT id, user_id, quiz, number, state, started_at, deadline, submitted_at, pass, score, passed FROM (
+		rows, err := s.r.WithContext(ctx).Raw(`SELECT `+attemptColumns+` FROM (
 				SELECT a.*,
 					ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY score DESC, id DESC) AS by_score,
 					ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY passed DESC, id DESC) AS by_pass
@@ -102,9 +99,8 @@ func (s *Store) DecisiveAttemptsOf(ctx context.Context, userIDs []int64) (map[in
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r attemptRow
-			if err := rows.Scan(&r.ID, &r.UserID, &r.Quiz, &r.Number, &r.State, &r.StartedAt, &r.Deadline, &r.SubmittedAt,
-				&r.Pass, &r.Score, &r.Passed); err != nil {
+			r, err := scanAttempt(rows)
+			if err != nil {
 				return err
 			}
 			out[r.UserID] = append(out[r.UserID], r.attempt())
