@@ -17,8 +17,7 @@ const onboardingSummaryFormat = 1
 
 // catalogFingerprint identifies what in the content the summaries depend on (the onboarding
 // programme, its modules' hours and reading minutes, its drills' hours, the seat-time rules,
-// the KPI definitions),
-// so a content change makes every stored summary stale.
+// the KPI definitions), so a content change makes every stored summary stale.
 func catalogFingerprint(cat *courses.Catalog) string {
 	type module struct {
 		ID      string
