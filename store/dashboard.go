@@ -61,24 +61,7 @@ func (s *Store) ModuleProgressOf(ctx context.Context, userIDs []int64) (map[int6
 
 // AttemptsOf returns each person's quiz attempts, newest first, without their items.
 func (s *Store) AttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]quiz.Attempt, error) {
-	out := make(map[int64][]quiz.Attempt, len(userIDs))
-	err := inChunks(userIDs, func(ids []int64) error {
-		// Scanned by hand (scanAttempt): a person has hundreds of attempts after a year.
-		rows, err := s.r.WithContext(ctx).Raw("SELECT "+attemptColumns+" FROM attempts WHERE user_id IN ? ORDER BY id DESC", ids).Rows()
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanAttempt(rows)
-			if err != nil {
-				return err
-			}
-			out[r.UserID] = append(out[r.UserID], r.attempt())
-		}
-		return rows.Err()
-	})
-	return out, err
+	return s.attemptsByUser(ctx, userIDs, "SELECT "+attemptColumns+" FROM attempts WHERE user_id IN ? ORDER BY id DESC")
 }
 
 // DecisiveAttemptsOf returns, of each person's finished attempts, only those that decide their
@@ -86,14 +69,21 @@ func (s *Store) AttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]qu
 // ties), newest first. Passed-at-any-time and best-final-score come out the same as from
 // AttemptsOf, from a handful of rows per person instead of a year of history.
 func (s *Store) DecisiveAttemptsOf(ctx context.Context, userIDs []int64) (map[int64][]quiz.Attempt, error) {
+	return s.attemptsByUser(ctx, userIDs, `SELECT `+attemptColumns+` FROM (
+			SELECT a.*,
+				ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY score DESC, id DESC) AS by_score,
+				ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY passed DESC, id DESC) AS by_pass
+			FROM attempts a WHERE user_id IN ? AND state = 'finished') ranked
+		WHERE by_score = 1 OR by_pass = 1 ORDER BY id DESC`)
+}
+
+// attemptsByUser runs query (attemptColumns, one "IN ?" for the people) per chunk of people and
+// groups the attempts by person in the query's order, scanned by hand (scanAttempt): a person
+// has hundreds of attempts after a year.
+func (s *Store) attemptsByUser(ctx context.Context, userIDs []int64, query string) (map[int64][]quiz.Attempt, error) {
 	out := make(map[int64][]quiz.Attempt, len(userIDs))
 	err := inChunks(userIDs, func(ids []int64) error {
-		rows, err := s.r.WithContext(ctx).Raw(`SELECT `+attemptColumns+` FROM (
-				SELECT a.*,
-					ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY score DESC, id DESC) AS by_score,
-					ROW_NUMBER() OVER (PARTITION BY user_id, quiz ORDER BY passed DESC, id DESC) AS by_pass
-				FROM attempts a WHERE user_id IN ? AND state = 'finished') ranked
-			WHERE by_score = 1 OR by_pass = 1 ORDER BY id DESC`, ids).Rows()
+		rows, err := s.r.WithContext(ctx).Raw(query, ids).Rows()
 		if err != nil {
 			return err
 		}

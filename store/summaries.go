@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // A dashboard over a whole company cannot read everyone's history (a million attempts, their
@@ -102,42 +100,37 @@ func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalo
 }
 
 // SaveOnboardingSummaries stores freshly evaluated summaries (each with the Rev that
-// OnboardingSummaries reported for the person), replacing older ones, in one transaction.
+// OnboardingSummaries reported for the person), replacing older ones, in one statement. The
+// callers pass at most one batch of people (500: 7,000 parameters, within both databases'
+// limits).
 func (s *Store) SaveOnboardingSummaries(ctx context.Context, sums []OnboardingSummary) error {
 	if len(sums) == 0 {
 		return nil
 	}
-	type summaryRow struct {
-		UserID          int64 `gorm:"primaryKey"`
-		Rev             int64
-		Catalog         string
-		Month           string
-		CreditedHours   float64
-		RequiredHours   float64
-		ActiveSeconds   int
-		Cleared         bool
-		ClearedAt       *time.Time
-		LastDrillAt     *time.Time
-		LastDrillScore  *float64
-		LastDrillPassed *bool
-		KPIMonth        string  `gorm:"column:kpi_month"`
-		KPITotal        float64 `gorm:"column:kpi_total"`
-	}
-	rows := make([]summaryRow, len(sums))
+	const columns = 14
+	var q strings.Builder
+	args := make([]any, 0, columns*len(sums))
 	for i, x := range sums {
-		rows[i] = summaryRow{UserID: x.UserID, Rev: x.Rev, Catalog: x.Catalog, Month: x.Month, KPIMonth: x.KPIMonth, KPITotal: x.KPITotal, CreditedHours: x.CreditedHours,
-			RequiredHours: x.RequiredHours, ActiveSeconds: x.ActiveSeconds, Cleared: x.Cleared, ClearedAt: utcPtr(x.ClearedAt)}
-		if x.LastDrillAt != nil {
-			score, passed := x.LastDrillScore, x.LastDrillPassed
-			rows[i].LastDrillAt, rows[i].LastDrillScore, rows[i].LastDrillPassed = utcPtr(x.LastDrillAt), &score, &passed
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		var drillScore, drillPassed any // NULL without a drill
+		if x.LastDrillAt != nil {
+			drillScore, drillPassed = x.LastDrillScore, x.LastDrillPassed
+		}
+		args = append(args, x.UserID, x.Rev, x.Catalog, x.Month, x.CreditedHours, x.RequiredHours, x.ActiveSeconds,
+			x.Cleared, utcPtr(x.ClearedAt), utcPtr(x.LastDrillAt), drillScore, drillPassed, x.KPIMonth, x.KPITotal)
 	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Table("onboarding_summaries").Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "user_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"rev", "catalog", "month", "kpi_month", "kpi_total", "credited_hours", "required_hours", "active_seconds", "cleared", "cleared_at", "last_drill_at", "last_drill_score", "last_drill_passed"}),
-		}).CreateInBatches(rows, 200).Error
-	})
+	return s.w.WithContext(ctx).Exec(`INSERT INTO onboarding_summaries (user_id, rev, catalog, month, credited_hours,
+			required_hours, active_seconds, cleared, cleared_at, last_drill_at, last_drill_score, last_drill_passed, kpi_month, kpi_total)
+		VALUES `+q.String()+`
+		ON CONFLICT (user_id) DO UPDATE SET rev = excluded.rev, catalog = excluded.catalog, month = excluded.month,
+			credited_hours = excluded.credited_hours, required_hours = excluded.required_hours,
+			active_seconds = excluded.active_seconds, cleared = excluded.cleared, cleared_at = excluded.cleared_at,
+			last_drill_at = excluded.last_drill_at, last_drill_score = excluded.last_drill_score,
+			last_drill_passed = excluded.last_drill_passed, kpi_month = excluded.kpi_month, kpi_total = excluded.kpi_total`,
+		args...).Error
 }
 
 // SaveOnboardingSummariesLater hands summaries to a background writer and returns at once. A
