@@ -26,15 +26,12 @@ func browserLogin(ctx context.Context, base, login string) error {
 			if !signedIn {
 				return nil
 			}
-			return chromedp.Run(ctx,
-				chromedp.Click(`.who button.link`, chromedp.ByQuery),
-				chromedp.WaitVisible(`#login`, chromedp.ByQuery))
+			return chromedp.Run(ctx, follow(`.who button.link`, `#login`))
 		}),
 		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
 		chromedp.SendKeys(`#login`, login, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`nav.main`, chromedp.ByQuery),
+		follow(`#password`, `nav.main`),
 	)
 }
 
@@ -53,8 +50,7 @@ func TestBrowserPracticeDialogueWithoutJavaScript(t *testing.T) {
 	}
 	var heading string
 	err := chromedp.Run(ctx,
-		chromedp.Click(`nav.main a[href="/practice"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`section.practice-scenario`, chromedp.ByQuery),
+		follow(`nav.main a[href="/practice"]`, `section.practice-scenario`),
 		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
 	)
 	if err != nil || heading != "自我练习" {
@@ -62,8 +58,7 @@ func TestBrowserPracticeDialogueWithoutJavaScript(t *testing.T) {
 	}
 	screenshot(t, ctx, "practice-list")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`form:has(input[name="scenario"][value="`+tileScenario+`"]) button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.choices button.choice`, chromedp.ByQuery),
+		follow(`form:has(input[name="scenario"][value="`+tileScenario+`"]) button`, `.choices button.choice`),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +80,7 @@ func TestBrowserPracticeDialogueWithoutJavaScript(t *testing.T) {
 		}
 		next := fmt.Sprintf(`input[name="step"][value="%d"], section.practice-result`, step+1)
 		err := chromedp.Run(ctx,
-			chromedp.Click(fmt.Sprintf(`.choices form:nth-child(%d) button.choice`, pick+1), chromedp.ByQuery),
-			chromedp.WaitReady(next, chromedp.ByQuery),
+			follow(fmt.Sprintf(`.choices form:nth-child(%d) button.choice`, pick+1), next),
 		)
 		if err != nil {
 			t.Fatalf("step %d: %v", step, err)
@@ -149,16 +143,14 @@ func TestBrowserDrillJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := chromedp.Run(ctx,
-		chromedp.Click(`nav.main a[href="/drills"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`ul.queue-counts`, chromedp.ByQuery),
+		follow(`nav.main a[href="/drills"]`, `ul.queue-counts`),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "drills-queue")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`a[href="/drills/new"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#trainee`, chromedp.ByQuery),
+		follow(`a[href="/drills/new"]`, `#trainee`),
 		chromedp.SetValue(`#trainee`, strconv.FormatInt(env.users["trainee-a"].ID, 10), chromedp.ByQuery),
 		chromedp.SetValue(`#scenario`, tileScenario, chromedp.ByQuery),
 	)
@@ -167,8 +159,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	}
 	screenshot(t, ctx, "drill-new")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`button[name="now"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form.rate`, chromedp.ByQuery),
+		follow(`button[name="now"]`, `form.rate`),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -187,8 +178,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	screenshot(t, ctx, "drill-rate")
 	var notice string
 	err = chromedp.Run(ctx,
-		chromedp.Click(`button[name="action"][value="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form[action$="/release"] button`, chromedp.ByQuery),
+		follow(`button[name="action"][value="submit"]`, `form[action$="/release"] button`),
 		chromedp.Text(`.notice`, &notice, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(notice, "评分已提交") {
@@ -196,7 +186,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	}
 	screenshot(t, ctx, "drill-submitted")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`form[action$="/release"] button`, chromedp.ByQuery),
+		follow(`form[action$="/release"] button`, `.notice`),
 		chromedp.WaitNotPresent(`form[action$="/release"]`, chromedp.ByQuery),
 		chromedp.Text(`.notice`, &notice, chromedp.ByQuery),
 	)
@@ -211,8 +201,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	}
 	var chart, result string
 	err = chromedp.Run(ctx,
-		chromedp.Click(`nav.main a[href="/drills"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`svg.chart`, chromedp.ByQuery),
+		follow(`nav.main a[href="/drills"]`, `svg.chart`),
 		chromedp.OuterHTML(`svg.chart`, &chart, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(chart, "<path") {
@@ -220,8 +209,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	}
 	screenshot(t, ctx, "trainee-drills")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`table.data tbody tr:last-child td a`, chromedp.ByQuery), // the newest released drill
-		chromedp.WaitVisible(`section.rating`, chromedp.ByQuery),
+		follow(`table.data tbody tr:last-child td a`, `section.rating`), // the newest released drill
 		chromedp.Text(`section.rating`, &result, chromedp.ByQuery),
 	)
 	if err != nil {
@@ -246,8 +234,7 @@ func TestBrowserDrillJourney(t *testing.T) {
 	}
 	screenshot(t, ctx, "calibration-admin")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`table.data a[href^="/drills/"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`table.compare`, chromedp.ByQuery),
+		follow(`table.data a[href^="/drills/"]`, `table.compare`),
 	)
 	if err != nil {
 		t.Fatal(err)

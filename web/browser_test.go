@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,6 +73,44 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
+// follow clicks the element sel matches (a link or a submit button; a field submits its form)
+// and waits until the page it leads to has loaded and has an element matching ready. Both steps run as JavaScript
+// in the page, and the wait polls through the navigation: chromedp's node queries race a page
+// being replaced ("Could not find node with given id"), which made the journeys flaky. The
+// old page is marked before the click, so ready is only ever found on the new one.
+func follow(sel, ready string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var clicked bool
+		click := fmt.Sprintf(`(() => {
+			const e = document.querySelector(%q);
+			if (e === null) { return false; }
+			window.academyLeaving = true;
+			if (e.matches("input:not([type=submit]), textarea, select")) { e.form.requestSubmit(); } else { e.click(); }
+			return true;
+		})()`, sel)
+		if err := chromedp.Evaluate(click, &clicked).Do(ctx); err != nil {
+			return fmt.Errorf("clicking %s: %w", sel, err)
+		}
+		if !clicked {
+			return fmt.Errorf("nothing on the page matches %s", sel)
+		}
+		loaded := fmt.Sprintf(`window.academyLeaving !== true && document.readyState === "complete" &&
+			document.querySelector(%q) !== null`, ready)
+		for {
+			var done bool
+			err := chromedp.Evaluate(loaded, &done).Do(ctx) // fails while the page is being replaced
+			if err == nil && done {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("after following %s, %s never showed: %w (last evaluation error: %v)", sel, ready, ctx.Err(), err)
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
 func TestBrowserLoginCatalogueModule(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := browser(t)
@@ -96,8 +135,7 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.SendKeys(`#login`, "trainee-a", chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, "not the password", chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.alert`, chromedp.ByQuery),
+		follow(`#password`, `.alert`),
 		chromedp.Text(`.alert`, &alert, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(alert, "登录名或密码不正确") {
@@ -105,8 +143,7 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 	}
 	err = chromedp.Run(ctx,
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.grid`, chromedp.ByQuery),
+		follow(`#password`, `.grid`),
 		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
 	)
 	if err != nil || heading != "课程" {
@@ -114,10 +151,8 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 	}
 	screenshot(t, ctx, "catalogue")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`a[href="/courses/`+module.Course.Slug+`"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`ol.modules`, chromedp.ByQuery),
-		chromedp.Click(`a[href="`+module.URL()+`"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`article.lesson`, chromedp.ByQuery),
+		follow(`a[href="/courses/`+module.Course.Slug+`"]`, `ol.modules`),
+		follow(`a[href="`+module.URL()+`"]`, `article.lesson`),
 		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
 		chromedp.Text(`article.lesson`, &lesson, chromedp.ByQuery),
 	)
@@ -132,8 +167,7 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 	// rest, submit, and read the graded review.
 	var score string
 	err = chromedp.Run(ctx,
-		chromedp.Click(`#quiz button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form.quiz`, chromedp.ByQuery),
+		follow(`#quiz button[type=submit]`, `form.quiz`),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +181,7 @@ func TestBrowserLoginCatalogueModule(t *testing.T) {
 			const text = f.querySelector("input:not([type]), textarea");
 			if (text) { text.value = "24"; }
 		})`, nil),
-		chromedp.Click(`.actions button:not(.secondary)`, chromedp.ByQuery),
-		chromedp.WaitVisible(`section.result`, chromedp.ByQuery),
+		follow(`.actions button:not(.secondary)`, `section.result`),
 		chromedp.Text(`section.result .score`, &score, chromedp.ByQuery),
 	)
 	if err != nil {

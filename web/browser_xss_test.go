@@ -121,9 +121,8 @@ func signInBrowser(ctx context.Context, env *testEnv, login string) error {
 		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
 		chromedp.SendKeys(`#login`, login, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
 		// Only a signed-in page has the logout form; waiting for it waits out the login's
 		// redirect, which a navigation started earlier would abort.
-		chromedp.WaitVisible(`form[action="/logout"]`, chromedp.ByQuery),
+		follow(`#password`, `form[action="/logout"]`),
 	)
 }

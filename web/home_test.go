@@ -103,8 +103,7 @@ func TestBrowserHomeShowsOverdueAndStartsTheRefresher(t *testing.T) {
 		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
 		chromedp.SendKeys(`#login`, "trainee-a", chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.alert`, chromedp.ByQuery),
+		follow(`#password`, `.alert`),
 		chromedp.Text(`.alert`, &alert, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(alert, "逾期") {
@@ -112,8 +111,7 @@ func TestBrowserHomeShowsOverdueAndStartsTheRefresher(t *testing.T) {
 	}
 	screenshot(t, ctx, "home-overdue")
 	err = chromedp.Run(ctx,
-		chromedp.Click(`form[action="/programmes/monthly-refresher/assessment"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form[action$="/submit"]`, chromedp.ByQuery),
+		follow(`form[action="/programmes/monthly-refresher/assessment"] button`, `form[action$="/submit"]`),
 		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(heading, "月度技能复训 · 2026年11月") {

@@ -458,15 +458,12 @@ func TestBrowserKPIEntry(t *testing.T) {
 		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
 		chromedp.SendKeys(`#login`, "super-a", chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, testPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`nav.main`, chromedp.ByQuery),
-		chromedp.Click(`nav.main a[href="/kpis"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(field("satisfaction"), chromedp.ByQuery),
+		follow(`#password`, `nav.main`),
+		follow(`nav.main a[href="/kpis"]`, field("satisfaction")),
 		chromedp.SendKeys(field("satisfaction"), "45", chromedp.ByQuery),
 		chromedp.SendKeys(field("complaints-on-time"), "92", chromedp.ByQuery),
 		chromedp.SendKeys(field("service-cost"), "2.5", chromedp.ByQuery),
-		chromedp.Click(`form[action="/kpis"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.alert`, chromedp.ByQuery),
+		follow(`form[action="/kpis"] button[type=submit]`, `.alert`),
 		chromedp.Text(`.alert`, &alert, chromedp.ByQuery),
 		chromedp.Value(field("complaints-on-time"), &kept, chromedp.ByQuery),
 	)
@@ -479,8 +476,7 @@ func TestBrowserKPIEntry(t *testing.T) {
 	screenshot(t, ctx, "kpi-entry-error")
 	err = chromedp.Run(ctx,
 		chromedp.SetValue(field("satisfaction"), "4.5", chromedp.ByQuery),
-		chromedp.Click(`form[action="/kpis"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		follow(`form[action="/kpis"] button[type=submit]`, `.notice`),
 		chromedp.Text(`.notice`, &notice, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(notice, "已保存 3 项") || !strings.Contains(notice, "补训 1 人") {
@@ -499,8 +495,7 @@ func TestBrowserKPIEntry(t *testing.T) {
 	screenshot(t, ctx, "kpi-appraisal")
 	var row string
 	err = chromedp.Run(ctx,
-		chromedp.Click(`a[href^="/kpis/appraisal?month="]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`table.data tbody tr`, chromedp.ByQuery),
+		follow(`a[href^="/kpis/appraisal?month="]`, `table.data tbody tr`),
 		chromedp.Text(`table.data tbody tr`, &row, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(row, "学员甲") || !strings.Contains(row, fmt.Sprintf("%.1f", want.Total)) {
