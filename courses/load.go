@@ -43,6 +43,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	l.loadTags()
 	l.loadCourses()
+	l.assembleBank()
 	l.loadRoleplays()
 	l.loadProgrammes()
 	l.loadKPIs()
@@ -61,6 +62,21 @@ type loader struct {
 	cat         *Catalog
 	ps          Problems
 	moduleFiles map[string]*Module // content path → module, for links
+	quizzes     [][]quiz.Banked     // each module's questions in load order, for the bank
+}
+
+// assembleBank joins the modules' questions into the catalogue's bank in one allocation:
+// appending module by module copied the growing bank again and again, which was most of
+// the start-up time with 1,000 modules.
+func (l *loader) assembleBank() {
+	n := 0
+	for _, qs := range l.quizzes {
+		n += len(qs)
+	}
+	l.cat.Bank = make([]quiz.Banked, 0, n)
+	for _, qs := range l.quizzes {
+		l.cat.Bank = append(l.cat.Bank, qs...)
+	}
 }
 
 func (l *loader) read(name string) ([]byte, bool) {
@@ -279,7 +295,7 @@ func (l *loader) loadModule(file string, course *Course, slug string) (*Module, 
 	}
 	if len(blocks) > 0 {
 		m.Questions = l.loadQuiz(file, m, blocks[0])
-		l.cat.Bank = append(l.cat.Bank, m.Questions...)
+		l.quizzes = append(l.quizzes, m.Questions)
 	}
 	return m, md
 }
@@ -291,7 +307,7 @@ func (l *loader) loadQuiz(file string, m *Module, b fencedBlock) []quiz.Banked {
 	for _, e := range errs {
 		l.ps.add(file, b.line+e.Line-1, "quiz: %s", e.Message)
 	}
-	var out []quiz.Banked
+	out := make([]quiz.Banked, 0, len(qs))
 	names := map[string]int{}
 	for _, q := range qs {
 		line := b.line + q.Line - 1

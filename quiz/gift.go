@@ -18,9 +18,13 @@ func ParseGIFT(src []byte) ([]Question, []Error) {
 	if e := checkUTF8(src); e != nil {
 		return nil, []Error{*e}
 	}
+	blocks := giftBlocks(sourceLines(src))
 	var qs []Question
+	if len(blocks) > 0 { // sized once: a Question is large, and regrowing copied each one again
+		qs = make([]Question, 0, len(blocks))
+	}
 	var errs []Error
-	for _, b := range giftBlocks(sourceLines(src)) {
+	for _, b := range blocks {
 		q, err := parseGIFTBlock(b)
 		if err != nil {
 			errs = append(errs, Error{Line: b.line, Message: err.Error()})

@@ -8,6 +8,7 @@
 //	loadgen rate    --url URL --cookie C --path P --rate N    fixed-rate GETs for --duration
 //	loadgen burst   --url URL --sessions FILE --n 10000       starts released together, then their submits
 //	loadgen content --from content --to DIR --modules 1000    the bundled library plus generated modules
+//	loadgen ready   --url URL --since UNIX_NS                 wait for /healthz; print ms since --since
 package main
 
 import (
@@ -34,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen prepare|rate|burst|content|ceiling [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen prepare|rate|burst|content|ceiling|ready [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -49,6 +50,8 @@ func main() {
 		err = generateContent(os.Args[2:])
 	case "ceiling":
 		err = ceiling(os.Args[2:])
+	case "ready":
+		err = ready(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown scenario %q", os.Args[1])
 	}
@@ -570,6 +573,38 @@ func generateContent(args []string) error {
 		}
 	}
 	return nil
+}
+
+// ready polls /healthz every millisecond until it answers 200 and prints the milliseconds
+// since --since (the script's clock reading just before it started the server). Polling from
+// one process pinned to the load core keeps the measurement off the server's core: a shell
+// loop forking curl every few milliseconds stole that core from the server it was timing.
+func ready(args []string) error {
+	fs := flag.NewFlagSet("ready", flag.ContinueOnError)
+	var c common
+	c.flags(fs)
+	since := fs.Int64("since", 0, "start time in Unix nanoseconds")
+	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.checkLoopback(); err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := time.Now().Add(*timeout)
+	for time.Now().Before(deadline) {
+		if res, err := client.Get(c.base + "/healthz"); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				fmt.Println((time.Now().UnixNano() - *since) / int64(time.Millisecond))
+				return nil
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("%s/healthz did not answer within %s", c.base, *timeout)
 }
 
 // ceiling serves a fixed page of the given size with nothing else (no router, session or
