@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 
+	"aftercare/accounts"
 	"aftercare/courses"
 	"aftercare/store"
 	"aftercare/tracking"
@@ -105,4 +107,29 @@ func (s *Server) onboardingSummaries(ctx context.Context, userIDs []int64) (map[
 		s.store.SaveOnboardingSummariesLater(fresh)
 	}
 	return current, nil
+}
+
+// WarmSummaries brings the dashboard summary of every active trainee and supervisor up to
+// date. A seed, a user import or a content change (a new catalogue fingerprint) leaves
+// thousands of summaries stale, and the first dashboard after it would evaluate them all while
+// a supervisor waits; the server runs this once at start, in the background, instead. People
+// whose summary is current cost one read. It logs what it did and returns ctx's error when
+// stopped early.
+func (s *Server) WarmSummaries(ctx context.Context) error {
+	began := time.Now()
+	users, err := s.store.Users(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, u := range users {
+		if u.Active && (u.Role == accounts.Trainee || u.Role == accounts.Supervisor) {
+			ids = append(ids, u.ID)
+		}
+	}
+	if _, err := s.onboardingSummaries(ctx, ids); err != nil {
+		return err
+	}
+	s.log.Info("dashboard summaries up to date", "people", len(ids), "took", time.Since(began).Round(time.Millisecond))
+	return nil
 }

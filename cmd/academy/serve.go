@@ -52,11 +52,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	// Recurring training is assigned at start and then hourly; the scheduler stops (and is
-	// waited for) before the store closes.
+	// In the background: dashboard summaries are brought up to date (after a seed, an import or
+	// a content change the first dashboard would otherwise wait for them), then recurring
+	// training is assigned, at once and hourly. Both stop (and are waited for) before the store
+	// closes; one after the other, so they never evaluate the same people twice.
 	schedCtx, stopScheduler := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
-	go func() { defer close(schedDone); srv.RunSchedulerEvery(schedCtx, web.SchedulerInterval) }()
+	go func() {
+		defer close(schedDone)
+		if err := srv.WarmSummaries(schedCtx); err != nil && schedCtx.Err() == nil {
+			logger.Error("bringing dashboard summaries up to date failed", "err", err)
+		}
+		srv.RunSchedulerEvery(schedCtx, web.SchedulerInterval)
+	}()
 	defer func() { stopScheduler(); <-schedDone }()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
