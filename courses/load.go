@@ -62,7 +62,7 @@ type loader struct {
 	cat         *Catalog
 	ps          Problems
 	moduleFiles map[string]*Module // content path → module, for links
-	quizzes     [][]quiz.Banked     // each module's questions in load order, for the bank
+	quizzes     [][]quiz.Banked    // each module's questions in load order, for the bank
 }
 
 // assembleBank joins the modules' questions into the catalogue's bank in one allocation:
