@@ -56,18 +56,18 @@ type OnboardingSummary struct {
 func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalog, month string) (current map[int64]OnboardingSummary, stale map[int64]int64, err error) {
 	current = make(map[int64]OnboardingSummary, len(userIDs))
 	stale = map[int64]int64{}
-	err = inChunks(userIDs, func(ids []int64) error {
+	const query = `SELECT u.id, COALESCE(c.rev, 0), s.user_id IS NOT NULL,
+			COALESCE(s.rev, -1), COALESCE(s.catalog, ''), COALESCE(s.month, ''), COALESCE(s.credited_hours, 0),
+			COALESCE(s.required_hours, 0), COALESCE(s.active_seconds, 0), COALESCE(s.cleared, FALSE), s.cleared_at,
+			s.last_drill_at, COALESCE(s.last_drill_score, 0), COALESCE(s.last_drill_passed, FALSE),
+			COALESCE(s.kpi_month, ''), COALESCE(s.kpi_total, 0)
+		FROM users u
+		LEFT JOIN onboarding_changes c ON c.user_id = u.id
+		LEFT JOIN onboarding_summaries s ON s.user_id = u.id`
+	read := func(wanted map[int64]bool, where string, args ...any) error {
 		// Scanned by hand: the company view reads one row per person, and reflection per row
 		// cost more than the query (BENCHMARKS.md).
-		rows, err := s.r.WithContext(ctx).Raw(`SELECT u.id, COALESCE(c.rev, 0), s.user_id IS NOT NULL,
-				COALESCE(s.rev, -1), COALESCE(s.catalog, ''), COALESCE(s.month, ''), COALESCE(s.credited_hours, 0),
-				COALESCE(s.required_hours, 0), COALESCE(s.active_seconds, 0), COALESCE(s.cleared, FALSE), s.cleared_at,
-				s.last_drill_at, COALESCE(s.last_drill_score, 0), COALESCE(s.last_drill_passed, FALSE),
-				COALESCE(s.kpi_month, ''), COALESCE(s.kpi_total, 0)
-			FROM users u
-			LEFT JOIN onboarding_changes c ON c.user_id = u.id
-			LEFT JOIN onboarding_summaries s ON s.user_id = u.id
-			WHERE u.id IN ?`, ids).Rows()
+		rows, err := s.r.WithContext(ctx).Raw(query+where, args...).Rows()
 		if err != nil {
 			return err
 		}
@@ -82,6 +82,9 @@ func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalo
 				&x.KPIMonth, &x.KPITotal); err != nil {
 				return err
 			}
+			if wanted != nil && !wanted[x.UserID] {
+				continue
+			}
 			if !hasSummary || x.Rev != currentRev || x.Catalog != catalog || x.Month != month {
 				stale[x.UserID] = currentRev
 				continue
@@ -95,9 +98,23 @@ func (s *Store) OnboardingSummaries(ctx context.Context, userIDs []int64, catalo
 			current[x.UserID] = x
 		}
 		return rows.Err()
-	})
-	return current, stale, err
+	}
+	if len(userIDs) <= wholeTableReads {
+		err = inChunks(userIDs, func(ids []int64) error { return read(nil, " WHERE u.id IN ?", ids) })
+		return current, stale, err
+	}
+	// The company view asks for nearly everyone: one pass over the table costs less than
+	// twenty IN lists of 500.
+	wanted := make(map[int64]bool, len(userIDs))
+	for _, id := range userIDs {
+		wanted[id] = true
+	}
+	return current, stale, read(wanted, "")
 }
+
+// wholeTableReads is the number of people above which OnboardingSummaries reads every row
+// once rather than the people by id in chunks.
+const wholeTableReads = 2000
 
 // SaveOnboardingSummaries stores freshly evaluated summaries (each with the Rev that
 // OnboardingSummaries reported for the person), replacing older ones, in one statement. The

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -265,5 +267,65 @@ func TestDecisiveAttemptsDecideLikeTheWholeHistory(t *testing.T) {
 	}
 	if rows == 0 || fewer*2 > rows {
 		t.Fatalf("decisive attempts %d of %d: not a reduction", fewer, rows)
+	}
+}
+
+// TestOnboardingSummariesReadAlikeByIDAndWholeTable: asking for more people than
+// wholeTableReads reads the table once and keeps the asked-for people; the answer must be the
+// one the chunked reads by id give, for every person asked and for no one else.
+func TestOnboardingSummariesReadAlikeByIDAndWholeTable(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	seedSmall(t, st, wholeTableReads+300, 10, 3000)
+	users, err := st.Users(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	ids = ids[1:] // someone not asked for
+	if len(ids) <= wholeTableReads {
+		t.Fatalf("only %d people: the whole-table read is not taken", len(ids))
+	}
+	// Half the people get a current summary; the rest stay stale.
+	_, stale, err := st.OnboardingSummaries(ctx, ids, "cat", "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []OnboardingSummary
+	for i, id := range ids {
+		if i%2 == 0 {
+			sums = append(sums, OnboardingSummary{UserID: id, Rev: stale[id], Catalog: "cat", Month: "2026-11", CreditedHours: float64(i % 40)})
+		}
+	}
+	for start := 0; start < len(sums); start += 500 {
+		if err := st.SaveOnboardingSummaries(ctx, sums[start:min(start+500, len(sums))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole, wholeStale, err := st.OnboardingSummaries(ctx, ids, "cat", "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, byIDStale := map[int64]OnboardingSummary{}, map[int64]int64{}
+	for start := 0; start < len(ids); start += wholeTableReads {
+		c, s, err := st.OnboardingSummaries(ctx, ids[start:min(start+wholeTableReads, len(ids))], "cat", "2026-11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps.Copy(byID, c)
+		maps.Copy(byIDStale, s)
+	}
+	if len(whole) != len(sums) || len(wholeStale) != len(ids)-len(sums) {
+		t.Fatalf("whole-table read: %d current, %d stale; want %d and %d", len(whole), len(wholeStale), len(sums), len(ids)-len(sums))
+	}
+	if !reflect.DeepEqual(whole, byID) || !maps.Equal(wholeStale, byIDStale) {
+		t.Fatal("the whole-table read and the reads by id disagree")
+	}
+	_, current := whole[users[0].ID]
+	if _, stale := wholeStale[users[0].ID]; current || stale {
+		t.Fatal("the whole-table read returned someone not asked for")
 	}
 }
