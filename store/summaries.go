@@ -269,3 +269,82 @@ func utcPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// ShopRollup is one store's line of the company view: its active trainees counted, and the
+// sums over those whose dashboard summary is current.
+type ShopRollup struct {
+	ShopID int64
+	// Staff counts every active trainee of the store; the sums below cover only the current
+	// summaries, the caller adds the people CompanyRollup reports stale once evaluated.
+	Staff         int
+	Cleared       int
+	CreditedHours float64
+	KPIStaff      int     // people with a KPI appraisal in their summary
+	KPITotal      float64 // the sum of those appraisals
+	// Overdue counts open assignments past due (of every active trainee, current or not).
+	Overdue int
+}
+
+// StaleTrainee is an active trainee whose summary has to be evaluated again.
+type StaleTrainee struct {
+	UserID, ShopID int64
+}
+
+// CompanyRollup sums the company view per store in the database: 200 rows come back instead
+// of one row per person (10,000 people took ≈ 85 ms to read through the driver). Summaries
+// count only while current (the rule of OnboardingSummaries: same change count, catalogue and
+// month); the people whose summary is not are returned in stale for the caller to evaluate
+// and add. now splits open assignments into due and overdue.
+func (s *Store) CompanyRollup(ctx context.Context, catalog, month string, now time.Time) (shops map[int64]*ShopRollup, stale []StaleTrainee, err error) {
+	const people = `SELECT u.id, u.shop_id,
+			CASE WHEN s.user_id IS NOT NULL AND s.rev = COALESCE(c.rev, 0) AND s.catalog = ? AND s.month = ? THEN 1 ELSE 0 END AS fresh,
+			s.cleared, s.credited_hours, s.kpi_month, s.kpi_total
+		FROM users u
+		LEFT JOIN onboarding_changes c ON c.user_id = u.id
+		LEFT JOIN onboarding_summaries s ON s.user_id = u.id
+		WHERE u.active AND u.role = 'trainee' AND u.shop_id IS NOT NULL`
+	rows, err := s.r.WithContext(ctx).Raw(`SELECT p.shop_id, COUNT(*),
+			SUM(CASE WHEN p.fresh = 1 AND p.cleared THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.fresh = 1 THEN p.credited_hours ELSE 0 END),
+			SUM(CASE WHEN p.fresh = 1 AND p.kpi_month <> '' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.fresh = 1 AND p.kpi_month <> '' THEN p.kpi_total ELSE 0 END)
+		FROM (`+people+`) p GROUP BY p.shop_id`, catalog, month).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	shops = map[int64]*ShopRollup{}
+	for rows.Next() {
+		var r ShopRollup
+		if err := rows.Scan(&r.ShopID, &r.Staff, &r.Cleared, &r.CreditedHours, &r.KPIStaff, &r.KPITotal); err != nil {
+			return nil, nil, err
+		}
+		shops[r.ShopID] = &r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := s.r.WithContext(ctx).Raw(`SELECT p.id AS user_id, p.shop_id FROM (`+people+`) p WHERE p.fresh = 0`,
+		catalog, month).Scan(&stale).Error; err != nil {
+		return nil, nil, err
+	}
+	overdue, err := s.r.WithContext(ctx).Raw(`SELECT u.shop_id, COUNT(*) FROM assignments a
+		JOIN users u ON u.id = a.user_id
+		WHERE a.completed_at IS NULL AND a.due_at < ? AND u.active AND u.role = 'trainee' AND u.shop_id IS NOT NULL
+		GROUP BY u.shop_id`, now.UTC()).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer overdue.Close()
+	for overdue.Next() {
+		var shop int64
+		var n int
+		if err := overdue.Scan(&shop, &n); err != nil {
+			return nil, nil, err
+		}
+		if r, ok := shops[shop]; ok {
+			r.Overdue = n
+		}
+	}
+	return shops, stale, overdue.Err()
+}

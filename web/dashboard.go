@@ -212,47 +212,57 @@ func csvFileName(code string) string {
 }
 
 // companyRows compares the stores: headcount, cleared for duty, overdue assignments, mean KPI
-// appraisal and average credited hours, from one pass over every store's staff.
+// appraisal and average credited hours. The database sums the current summaries per store;
+// only the people whose summary is stale are evaluated here and added.
 func (s *Server) companyRows(ctx context.Context) ([]views.CompanyRow, error) {
 	shops, err := s.store.Shops(ctx)
 	if err != nil {
 		return nil, err
 	}
-	staff, err := s.staffRecords(ctx, 0)
+	month := s.store.Now().In(shanghai).Format("2006-01")
+	sums, stale, err := s.store.CompanyRollup(ctx, s.catalogPrint, month, s.store.Now())
 	if err != nil {
 		return nil, err
 	}
-	type sums struct{ hours, kpi float64 }
-	rows := make([]views.CompanyRow, len(shops))
-	index := map[int64]int{}
-	for i, sh := range shops {
-		rows[i].Shop, index[sh.ID] = sh, i
+	// The people whose summary is stale are evaluated now (and stored) and added to their store.
+	if len(stale) > 0 {
+		ids := make([]int64, len(stale))
+		for i, p := range stale {
+			ids[i] = p.UserID
+		}
+		fresh, err := s.onboardingSummaries(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range stale {
+			r, d := sums[p.ShopID], fresh[p.UserID]
+			if r == nil {
+				continue
+			}
+			if d.Cleared {
+				r.Cleared++
+			}
+			r.CreditedHours += d.CreditedHours
+			if d.KPIMonth != "" {
+				r.KPIStaff++
+				r.KPITotal += d.KPITotal
+			}
+		}
 	}
-	total := make([]sums, len(shops))
-	for _, r := range staff {
-		i, ok := index[r.ShopID]
-		if !ok {
+	rows := make([]views.CompanyRow, len(shops))
+	for i, sh := range shops {
+		rows[i].Shop = sh
+		sum := sums[sh.ID]
+		if sum == nil {
 			continue
 		}
-		row := &rows[i]
-		row.Staff++
-		if r.Cleared {
-			row.Cleared++
+		rows[i].Staff, rows[i].Cleared, rows[i].Overdue, rows[i].KPIStaff = sum.Staff, sum.Cleared, sum.Overdue, sum.KPIStaff
+		if sum.Staff > 0 {
+			rows[i].ClearedPct = float64(sum.Cleared) / float64(sum.Staff) * 100
+			rows[i].AvgHours = math.Round(sum.CreditedHours/float64(sum.Staff)*10) / 10
 		}
-		row.Overdue += r.Overdue
-		total[i].hours += r.Credited
-		if r.HasKPI {
-			row.KPIStaff++
-			total[i].kpi += r.KPI
-		}
-	}
-	for i := range rows {
-		if n := rows[i].Staff; n > 0 {
-			rows[i].ClearedPct = float64(rows[i].Cleared) / float64(n) * 100
-			rows[i].AvgHours = math.Round(total[i].hours/float64(n)*10) / 10
-		}
-		if n := rows[i].KPIStaff; n > 0 {
-			rows[i].MeanKPI = total[i].kpi / float64(n)
+		if sum.KPIStaff > 0 {
+			rows[i].MeanKPI = sum.KPITotal / float64(sum.KPIStaff)
 		}
 	}
 	return rows, nil

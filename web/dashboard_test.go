@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"aftercare/accounts"
 	"aftercare/store"
 	"aftercare/tracking"
+	"aftercare/views"
 )
 
 func init() {
@@ -371,5 +373,128 @@ func TestVerificationCodeNeedsTheServersSecret(t *testing.T) {
 	}
 	if v := env.anonymous().get("/verify?code=" + forged); !strings.Contains(v.body, "无效") || strings.Contains(v.body, "学员甲") {
 		t.Fatal("a code not made with the server's key verifies")
+	}
+}
+
+// TestCompanyRollupAddsUpLikeTheStaffRows: the company view sums current summaries in the
+// database and evaluates only the stale people; each store's line must equal the one summed
+// person by person from the staff rows the store pages show, when every summary is stale, when
+// all are current, and when some changed since.
+func TestCompanyRollupAddsUpLikeTheStaffRows(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := t.Context()
+	boss := env.users["super-a"]
+	cat := realCatalog(t)
+	p, _ := cat.Programme("onboarding")
+	month := lastMonth(env)
+	var staff []accounts.User
+	for i := 0; i < 24; i++ {
+		shop := []string{"001", "002"}[i%2]
+		u, err := env.store.CreateUser(ctx, accounts.NewUser{Login: "roll" + strconv.Itoa(i), Name: "员工" + strconv.Itoa(i), Role: accounts.Trainee, ShopCode: shop}, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff = append(staff, u)
+		if _, err := env.store.LogOffline(ctx, store.NewOfflineEntry{UserID: u.ID, Activity: "shadowing", Hours: float64(i%5 + 1), OnDate: time.Now(), ActorID: boss.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if i%4 == 0 {
+			releaseDrill(t, env, u, boss, p.Drills[0])
+		}
+		if i%3 == 0 {
+			if _, err := env.store.SaveKPIValues(ctx, boss.ID, u.ShopID, []store.KPIChange{{UserID: u.ID, Month: month, Key: "satisfaction", Value: 4 + float64(i%10)/10}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i%5 == 0 { // an overdue assignment, and one still due
+			past, future := env.clock.now().Add(-48*time.Hour), env.clock.now().Add(48*time.Hour)
+			if _, err := env.store.AssignNew(ctx, []store.Assignment{
+				{UserID: u.ID, Programme: "monthly-refresher", Kind: "refresher", Period: "2020-01", AssignedAt: past.Add(-time.Hour), DueAt: past},
+				{UserID: u.ID, Programme: "monthly-refresher", Kind: "refresher", Period: "2020-02", AssignedAt: past, DueAt: future},
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	at := env.clock.now().UTC().Truncate(time.Second)
+	code := tracking.VerificationCode([]byte("a key of thirty-two bytes or more!!"), staff[2].ID, at)
+	if _, err := env.store.RecordClearance(ctx, store.Clearance{UserID: staff[2].ID, ClearedAt: at, Hours: 40, FinalScore: 90, Code: code}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.SetActive(ctx, staff[7].ID, false); err != nil { // left: counted nowhere
+		t.Fatal(err)
+	}
+	// The same line summed person by person, as before the roll-up moved into the database.
+	expected := func() map[int64]views.CompanyRow {
+		t.Helper()
+		rows, err := env.app.staffRecords(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type sums struct{ hours, kpi float64 }
+		out, total := map[int64]views.CompanyRow{}, map[int64]sums{}
+		for _, r := range rows {
+			row, s := out[r.ShopID], total[r.ShopID]
+			row.Staff++
+			if r.Cleared {
+				row.Cleared++
+			}
+			row.Overdue += r.Overdue
+			s.hours += r.Credited
+			if r.HasKPI {
+				row.KPIStaff++
+				s.kpi += r.KPI
+			}
+			out[r.ShopID], total[r.ShopID] = row, s
+		}
+		for id, row := range out {
+			row.ClearedPct = float64(row.Cleared) / float64(row.Staff) * 100
+			row.AvgHours = math.Round(total[id].hours/float64(row.Staff)*10) / 10
+			if row.KPIStaff > 0 {
+				row.MeanKPI = total[id].kpi / float64(row.KPIStaff)
+			}
+			out[id] = row
+		}
+		return out
+	}
+	check := func(when string) {
+		t.Helper()
+		got, err := env.app.companyRows(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := expected()
+		for _, row := range got {
+			w := want[row.Shop.ID]
+			w.Shop = row.Shop
+			if math.Abs(row.MeanKPI-w.MeanKPI) < 1e-9 {
+				w.MeanKPI = row.MeanKPI // summed in another order
+			}
+			if row != w {
+				t.Fatalf("%s: store %s\n got %+v\nwant %+v", when, row.Shop.Code, row, w)
+			}
+			delete(want, row.Shop.ID)
+		}
+		if len(want) != 0 {
+			t.Fatalf("%s: stores missing from the company view: %v", when, want)
+		}
+		env.store.FlushOnboardingSummaries()
+	}
+	check("every summary stale")
+	check("every summary current")
+	for _, u := range staff[:6] {
+		if _, err := env.store.LogOffline(ctx, store.NewOfflineEntry{UserID: u.ID, Activity: "shadowing", Hours: 3, OnDate: time.Now(), ActorID: boss.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	releaseDrill(t, env, staff[1], boss, p.Drills[0])
+	check("some summaries changed since")
+	got, _ := env.app.companyRows(ctx)
+	var staffed, cleared, overdue, kpi int
+	for _, row := range got {
+		staffed, cleared, overdue, kpi = staffed+row.Staff, cleared+row.Cleared, overdue+row.Overdue, kpi+row.KPIStaff
+	}
+	if staffed < 23 || cleared == 0 || overdue == 0 || kpi == 0 {
+		t.Fatalf("the test set must exercise every column: %d staff, %d cleared, %d overdue, %d with KPIs", staffed, cleared, overdue, kpi)
 	}
 }
